@@ -1,0 +1,2 @@
+ALTER TABLE notes ADD COLUMN tag TEXT NOT NULL DEFAULT '';
+CREATE INDEX notes_tag ON notes (tag);

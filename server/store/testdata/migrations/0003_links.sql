@@ -1,0 +1,4 @@
+CREATE TABLE links (
+    note INTEGER NOT NULL REFERENCES notes (id) ON DELETE CASCADE,
+    url  TEXT NOT NULL
+);
