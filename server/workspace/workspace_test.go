@@ -81,16 +81,20 @@ var escapes = []struct{ name, path string }{
 func TestEscapesRefused(t *testing.T) {
 	w, outside := newTest(t)
 	ops := map[string]func(p string) error{
-		"Resolve":   func(p string) error { _, err := w.Resolve(p); return err },
-		"List":      func(p string) error { _, err := w.List(p); return err },
-		"ReadText":  func(p string) error { _, _, err := w.ReadText(p); return err },
-		"Open":      func(p string) error { f, err := w.Open(p); f.Close(); return err },
-		"WriteNew":  func(p string) error { _, err := w.WriteText(p, []byte("x"), nil); return err },
-		"WriteOver": func(p string) error { e := ETag([]byte("secret")); _, err := w.WriteText(p, []byte("x"), &e); return err },
-		"Mkdir":     func(p string) error { return w.Mkdir(p) },
-		"Remove":    func(p string) error { return w.Remove(p) },
-		"MoveFrom":  func(p string) error { return w.Move(p, "project/moved") },
-		"MoveTo":    func(p string) error { return w.Move("project/a.cfg", p) },
+		"Resolve":  func(p string) error { _, err := w.Resolve(p); return err },
+		"List":     func(p string) error { _, err := w.List(p); return err },
+		"ReadText": func(p string) error { _, _, err := w.ReadText(p); return err },
+		"Open":     func(p string) error { f, err := w.Open(p); f.Close(); return err },
+		"WriteNew": func(p string) error { _, err := w.WriteText(p, []byte("x"), nil); return err },
+		"WriteOver": func(p string) error {
+			e := ETag([]byte("secret"))
+			_, err := w.WriteText(p, []byte("x"), &e)
+			return err
+		},
+		"Mkdir":    func(p string) error { return w.Mkdir(p) },
+		"Remove":   func(p string) error { return w.Remove(p) },
+		"MoveFrom": func(p string) error { return w.Move(p, "project/moved") },
+		"MoveTo":   func(p string) error { return w.Move("project/a.cfg", p) },
 	}
 	for _, tc := range escapes {
 		for opName, op := range ops {
