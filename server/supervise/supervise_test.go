@@ -1,0 +1,171 @@
+package supervise
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// partition makes a partition directory with the given wrappers
+// ("service/name" or "run/name" → shell script body).
+func partition(t *testing.T, wrappers map[string]string) (*Supervisor, string) {
+	t.Helper()
+	dir := t.TempDir()
+	for _, k := range []string{"etc/service", "etc/run"} {
+		os.MkdirAll(filepath.Join(dir, k), 0o755)
+	}
+	for name, body := range wrappers {
+		wrapper(t, dir, name, body)
+	}
+	s := New(dir, "slappart0")
+	s.Grace = 500 * time.Millisecond
+	s.MinBackoff = 50 * time.Millisecond
+	s.QuickExit = 300 * time.Millisecond
+	s.MaxQuickFailures = 3
+	t.Cleanup(s.Stop)
+	return s, dir
+}
+
+func wrapper(t *testing.T, dir, name, body string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "etc", name), []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func find(s *Supervisor, name string) Process {
+	for _, p := range s.Processes() {
+		if p.Name == name {
+			return p
+		}
+	}
+	return Process{}
+}
+
+// waitFor polls until cond holds or fails the test after 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func alive(pid int) bool { return pid > 0 && syscall.Kill(pid, 0) == nil }
+
+func TestServiceRestartedAndRunOnce(t *testing.T) {
+	s, dir := partition(t, map[string]string{
+		"service/web": "echo started; exec sleep 60",
+		"run/init":    "echo init done",
+	})
+	if _, err := s.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "web running", func() bool { return find(s, "web").State == Running })
+	waitFor(t, "init exited", func() bool { return find(s, "init").State == Exited })
+	first := find(s, "web").PID
+	syscall.Kill(first, syscall.SIGKILL)
+	killed := time.Now()
+	waitFor(t, "web restarted", func() bool { p := find(s, "web"); return p.State == Running && p.PID != first })
+	if d := time.Since(killed); d > 2*time.Second {
+		t.Errorf("restart took %v, want < 2s", d)
+	}
+	if p := find(s, "web"); p.Restarts != 1 || p.Kind != Service {
+		t.Errorf("web = %+v", p)
+	}
+	if p := find(s, "init"); p.Kind != Run || p.ExitCode != 0 || p.PID != 0 {
+		t.Errorf("init = %+v", p)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, ".slappart0_web.log"))
+	if string(b) != "started\nstarted\n" {
+		t.Errorf("web log = %q", b)
+	}
+	if got := s.Processes(); len(got) != 2 || got[0].Name != "init" {
+		t.Errorf("processes = %+v", got)
+	}
+}
+
+func TestFatalAfterQuickFailures(t *testing.T) {
+	s, _ := partition(t, map[string]string{"service/broken": "echo no config >&2; exit 3"})
+	s.Sync(context.Background())
+	waitFor(t, "FATAL", func() bool { return find(s, "broken").State == Fatal })
+	p := find(s, "broken")
+	if p.ExitCode != 3 || p.Restarts != 2 || !strings.Contains(p.Message, "3 quick failures") {
+		t.Errorf("broken = %+v", p)
+	}
+	// A later sync (the next instance build) starts it again.
+	acts, _ := s.Sync(context.Background())
+	if len(acts) != 1 || !strings.Contains(acts[0], "again (was FATAL)") {
+		t.Errorf("actions = %q", acts)
+	}
+}
+
+func TestSyncRestartsOnlyChanged(t *testing.T) {
+	s, dir := partition(t, map[string]string{
+		"service/a": "exec sleep 60",
+		"service/b": "exec sleep 61",
+		"service/c": "exec sleep 62",
+	})
+	ctx := context.Background()
+	s.Sync(ctx)
+	waitFor(t, "all running", func() bool {
+		return find(s, "a").State == Running && find(s, "b").State == Running && find(s, "c").State == Running
+	})
+	pa, pb, pc := find(s, "a").PID, find(s, "b").PID, find(s, "c").PID
+	wrapper(t, dir, "service/b", "exec sleep 63")
+	os.Remove(filepath.Join(dir, "etc/service/c"))
+	wrapper(t, dir, "service/d", "exec sleep 64")
+	acts, err := s.Sync(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "restarting service b: wrapper changed|stopping service c: wrapper removed|starting service b|starting service d"
+	if strings.Join(acts, "|") != want {
+		t.Errorf("actions = %q", acts)
+	}
+	waitFor(t, "b and d running", func() bool { return find(s, "b").State == Running && find(s, "d").State == Running })
+	if find(s, "a").PID != pa {
+		t.Error("unchanged service a was restarted")
+	}
+	if find(s, "b").PID == pb || alive(pb) {
+		t.Error("changed service b was not restarted")
+	}
+	if alive(pc) || find(s, "c").Name != "" {
+		t.Error("removed service c still runs or is listed")
+	}
+}
+
+func TestStopKillsGroup(t *testing.T) {
+	s, dir := partition(t, map[string]string{
+		// A child that ignores SIGTERM, in the background.
+		"service/stubborn": `sh -c 'trap "" TERM; echo $$ > child.pid; while :; do sleep 0.05; done' & trap "" TERM; wait`,
+	})
+	s.Sync(context.Background())
+	var child int
+	waitFor(t, "child pid", func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, "child.pid"))
+		child, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		return child > 0
+	})
+	start := time.Now()
+	s.Stop()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("stop took %v", d)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if alive(child) {
+		if b, _ := os.ReadFile("/proc/" + strconv.Itoa(child) + "/stat"); !strings.Contains(string(b), ") Z") {
+			t.Fatalf("child %d survived Stop", child)
+		}
+	}
+	if len(s.Processes()) != 0 {
+		t.Errorf("processes after stop: %+v", s.Processes())
+	}
+}
