@@ -4,8 +4,11 @@
 package web
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"io/fs"
+	"sync"
 )
 
 //go:embed static
@@ -21,4 +24,32 @@ func mustSub(f fs.FS, dir string) fs.FS {
 		panic("web: " + err.Error())
 	}
 	return sub
+}
+
+// assetVersions maps each static asset to a short hash of its content.
+var assetVersions = sync.OnceValue(func() map[string]string {
+	v := make(map[string]string)
+	fs.WalkDir(Static, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(Static, path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		v[path] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	return v
+})
+
+// AssetURL returns the URL of the static asset name (a path inside
+// web/static/), with a version query that changes with its content so that
+// browsers may cache it for long.
+func AssetURL(name string) string {
+	if v, ok := assetVersions()[name]; ok {
+		return "/static/" + name + "?v=" + v
+	}
+	return "/static/" + name
 }

@@ -1,0 +1,133 @@
+// The Logs view: the list of logs and a live tail of the selected one.
+
+import { api, q, Socket } from "./api.js";
+import { h, formatTime, store } from "./ui.js";
+import { ansiToNodes } from "./ansi.js";
+
+const maxLines = 10000;
+
+function formatSize(n) {
+  if (n < 1024) return n + " B";
+  if (n < 1024 * 1024) return (n / 1024).toFixed(1) + " KB";
+  return (n / 1024 / 1024).toFixed(1) + " MB";
+}
+
+// Logs is the Logs view.
+export class Logs {
+  constructor(app) {
+    this.app = app;
+    this.listEl = document.getElementById("log-list");
+    this.out = document.getElementById("log-output");
+    this.titleEl = document.getElementById("log-title");
+    this.pauseBtn = document.getElementById("log-pause");
+    this.filterEl = document.getElementById("log-filter");
+    this.downloadEl = document.getElementById("log-download");
+    this.countEl = document.getElementById("log-count");
+    this.path = null;
+    this.paused = false;
+    this.buffer = [];
+    this.socket = null;
+    this.pauseBtn.addEventListener("click", () => this.setPaused(!this.paused));
+    this.filterEl.addEventListener("input", () => this.applyFilter());
+    document.getElementById("log-refresh").addEventListener("click", () => this.refresh());
+    document.getElementById("log-clear").addEventListener("click", () => {
+      this.out.replaceChildren();
+    });
+    this.listEl.addEventListener("keydown", (ev) => {
+      const items = [...this.listEl.querySelectorAll(".log-item")];
+      const i = items.indexOf(document.activeElement);
+      if (i < 0) return;
+      if (ev.key === "ArrowDown" && items[i + 1]) items[i + 1].focus();
+      else if (ev.key === "ArrowUp" && items[i - 1]) items[i - 1].focus();
+      else return;
+      ev.preventDefault();
+    });
+  }
+
+  // refresh reloads the list of logs.
+  async refresh() {
+    let files;
+    try {
+      files = (await api("GET", "/api/logs")).files || [];
+    } catch (err) {
+      this.listEl.replaceChildren(h("li.muted", `Cannot list the logs: ${err.message}`));
+      return;
+    }
+    files.sort((a, b) => a.path.localeCompare(b.path));
+    this.listEl.replaceChildren(...(files.length ? files.map((f) => h("li",
+      h("button.log-item" + (f.path === this.path ? ".selected" : ""), {
+        type: "button",
+        title: `${f.path} — ${formatSize(f.size)}, ${formatTime(f.mtime)}`,
+        "aria-current": f.path === this.path ? "true" : undefined,
+        dataset: { path: f.path },
+        onclick: () => this.open(f.path),
+      }, h("span.log-name", f.path.split("/").pop()), h("span.log-dir", f.path.split("/").slice(0, -1).join("/")), h("span.log-size", formatSize(f.size))))) : [h("li.muted", "No log yet.")]));
+    if (!this.path) {
+      const last = store.get("log", null);
+      if (last && files.some((f) => f.path === last)) this.open(last);
+    }
+  }
+
+  // open tails path live.
+  open(path) {
+    if (this.socket) this.socket.close();
+    this.path = path;
+    store.set("log", path);
+    for (const b of this.listEl.querySelectorAll(".log-item")) {
+      const on = b.dataset.path === path;
+      b.classList.toggle("selected", on);
+      if (on) b.setAttribute("aria-current", "true");
+      else b.removeAttribute("aria-current");
+    }
+    this.titleEl.textContent = path;
+    this.downloadEl.href = "/api/download?path=" + q(path);
+    this.downloadEl.hidden = false;
+    this.out.replaceChildren();
+    this.buffer = [];
+    this.setPaused(false);
+    this.socket = new Socket(`/api/logs/ws?path=${q(path)}&lines=500`, {
+      onOpen: () => {
+        // The server sends the last lines again after a reconnection.
+        this.out.replaceChildren();
+        this.buffer = [];
+        this.titleEl.classList.remove("disconnected");
+      },
+      onClose: () => this.titleEl.classList.add("disconnected"),
+      onMessage: (m) => {
+        if (m.type !== "line") return;
+        if (this.paused) {
+          this.buffer.push(m.text);
+          this.countEl.textContent = `${this.buffer.length} new line(s) while paused`;
+        } else this.append(m.text);
+      },
+    });
+  }
+
+  append(text) {
+    const atBottom = this.out.scrollHeight - this.out.scrollTop - this.out.clientHeight < 8;
+    const row = h("div.log-line", ansiToNodes(text));
+    row.dataset.text = text.toLowerCase();
+    const f = this.filterEl.value.trim().toLowerCase();
+    if (f && !row.dataset.text.includes(f)) row.hidden = true;
+    this.out.append(row);
+    if (this.out.childElementCount > maxLines) this.out.firstElementChild.remove();
+    if (atBottom) this.out.scrollTop = this.out.scrollHeight;
+  }
+
+  setPaused(p) {
+    this.paused = p;
+    this.pauseBtn.textContent = p ? "Resume" : "Pause";
+    this.pauseBtn.setAttribute("aria-pressed", String(p));
+    if (!p) {
+      const lines = this.buffer;
+      this.buffer = [];
+      for (const l of lines) this.append(l);
+      this.countEl.textContent = "";
+    }
+  }
+
+  applyFilter() {
+    const f = this.filterEl.value.trim().toLowerCase();
+    for (const row of this.out.children) row.hidden = !!f && !row.dataset.text.includes(f);
+  }
+}
