@@ -28,12 +28,12 @@ type Config struct {
 	DB           *sql.DB              // opened and migrated by store (see Setup)
 	PasswordHash string               // argon2id PHC string (auth.SetupPassword)
 
-	Logger  *slog.Logger       // nil: discard
-	Events  *events.Hub        // nil: a new hub
-	Now     func() time.Time   // the clock; nil: time.Now
-	MaxBody int64              // request body cap in bytes; 0: DefaultMaxBody
-	Limiter *auth.Limiter      // failed logins; nil: 5 a minute per client
-	Origins []string           // extra origins (scheme://host[:port]) allowed on websockets
+	Logger  *slog.Logger     // nil: discard
+	Events  *events.Hub      // nil: a new hub
+	Now     func() time.Time // the clock; nil: time.Now
+	MaxBody int64            // request body cap in bytes; 0: DefaultMaxBody
+	Limiter *auth.Limiter    // failed logins; nil: 5 a minute per client
+	Origins []string         // extra origins (scheme://host[:port]) allowed on websockets
 }
 
 // Server is the Webrunner HTTP handler. Create it with New, serve it with
