@@ -206,6 +206,25 @@ func resolve(abs string, depth int) (string, error) {
 	return resolve(target, depth+1)
 }
 
+// protected reports whether the cleaned relative path c is the database or
+// one of its companion files, which only the store may change.
+func protected(c string) bool {
+	return c == DBFile || strings.HasPrefix(c, DBFile+"-")
+}
+
+// modifiable resolves a path that is about to be changed: besides the
+// checks of Resolve, the database files are refused.
+func (w *Workspace) modifiable(rel string) (string, error) {
+	c, err := clean(rel)
+	if err != nil {
+		return "", err
+	}
+	if protected(c) {
+		return "", &PathError{rel, "the database cannot be changed through the files API"}
+	}
+	return w.Resolve(rel)
+}
+
 // An Entry describes one item of a directory listing.
 type Entry struct {
 	Name  string    `json:"name"`
@@ -341,7 +360,7 @@ func (w *Workspace) Open(rel string) (*os.File, error) {
 // returns a *ConflictError. An existing file keeps its mode; a new file gets
 // 0644.
 func (w *Workspace) WriteText(rel string, content []byte, ifMatch *string) (string, error) {
-	p, err := w.Resolve(rel)
+	p, err := w.modifiable(rel)
 	if err != nil {
 		return "", err
 	}
@@ -447,7 +466,7 @@ func IsTempName(name string) bool {
 
 // Mkdir creates a directory and any missing parents.
 func (w *Workspace) Mkdir(rel string) error {
-	p, err := w.Resolve(rel)
+	p, err := w.modifiable(rel)
 	if err != nil {
 		return err
 	}
@@ -461,7 +480,7 @@ func (w *Workspace) Mkdir(rel string) error {
 // resolved but its last element kept, so that operations on a symlink act
 // on the link itself; the whole path must still resolve inside.
 func (w *Workspace) lexical(rel string) (string, error) {
-	if _, err := w.Resolve(rel); err != nil {
+	if _, err := w.modifiable(rel); err != nil {
 		return "", err
 	}
 	c, _ := clean(rel)
