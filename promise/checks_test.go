@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -211,7 +213,9 @@ func TestURLAvailable(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	tlsSrv := httptest.NewTLSServer(mux)
+	tlsSrv := httptest.NewUnstartedServer(mux)
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // expected handshake failures
+	tlsSrv.StartTLS()
 	t.Cleanup(tlsSrv.Close)
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsSrv.Certificate().Raw}), 0o644); err != nil {
@@ -319,8 +323,10 @@ func TestFileState(t *testing.T) {
 			config: func(t *testing.T, dir string) map[string]string {
 				return map[string]string{"filename": dir, "state": "empty"}
 			},
-			status:  StatusFailed,
-			message: func(c map[string]string) string { return "ERROR IsADirectoryError(21, 'Is a directory') during opening and reading file '" + c["filename"] + "'" }},
+			status: StatusFailed,
+			message: func(c map[string]string) string {
+				return "ERROR IsADirectoryError(21, 'Is a directory') during opening and reading file '" + c["filename"] + "'"
+			}},
 		{name: "bad counts", module: m, config: file(&empty, "state", "empty", "result-count", "1", "failure-amount", "2"), status: StatusFailed,
 			message: fixed("ValueError: Bad configuration: result-count 1 < failure_amount 2")},
 	})

@@ -59,18 +59,25 @@ type Result struct {
 	ExecutionTime time.Duration `json:"execution_time"` // as measured by the launcher, in 50 ms steps
 }
 
-// MarshalJSON encodes a zero Checked time as null.
+// MarshalJSON encodes r with a null "checked" when it was never checked
+// and the execution time in seconds.
 func (r Result) MarshalJSON() ([]byte, error) {
-	type plain Result
-	v := struct {
-		plain
-		Checked       *time.Time `json:"checked"`
-		ExecutionTime float64    `json:"execution_time"`
-	}{plain: plain(r), ExecutionTime: r.ExecutionTime.Seconds()}
+	var checked *time.Time
 	if !r.Checked.IsZero() {
-		v.Checked = &r.Checked
+		checked = &r.Checked
 	}
-	return json.Marshal(v)
+	return json.Marshal(struct {
+		Name          string     `json:"name"`
+		Status        Status     `json:"status"`
+		Message       string     `json:"message"`
+		Checked       *time.Time `json:"checked"`
+		Title         string     `json:"title"`
+		Path          string     `json:"path"`
+		Legacy        bool       `json:"legacy"`
+		Anomaly       bool       `json:"anomaly"`
+		Skipped       bool       `json:"skipped"`
+		ExecutionTime float64    `json:"execution_time"`
+	}{r.Name, r.Status, r.Message, checked, r.Title, r.Path, r.Legacy, r.Anomaly, r.Skipped, r.ExecutionTime.Seconds()})
 }
 
 // Error reports the first failed promise of a run, as slapgrid does.
