@@ -81,3 +81,15 @@ func (o *Options) Unused() []string {
 	}
 	return out
 }
+
+// lookup returns the string form of option key without marking it used.
+func (o *Options) lookup(key string) (string, bool) {
+	v, ok := o.values[key]
+	if !ok {
+		return "", false
+	}
+	if s, isString := v.(string); isString {
+		return s, true
+	}
+	return fmt.Sprint(v), true
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"webrunner/buildout"
+)
+
+func init() {
+	commands["buildout"] = command{
+		summary: "run buildout: install, resolve or annotate a profile",
+		run:     runBuildout,
+	}
+}
+
+func runBuildout(ctx context.Context, args []string) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "resolve":
+			return buildoutResolve(ctx, args[1:])
+		case "annotate":
+			return buildoutAnnotate(ctx, args[1:])
+		}
+	}
+	return buildoutInstall(ctx, args)
+}
+
+// splitAssignments separates section:option=value arguments from the others.
+func splitAssignments(args []string) (ovs []buildout.Override, rest []string, err error) {
+	for _, a := range args {
+		if strings.Contains(a, "=") {
+			o, err := buildout.ParseOverride(a)
+			if err != nil {
+				return nil, nil, err
+			}
+			ovs = append(ovs, o)
+			continue
+		}
+		rest = append(rest, a)
+	}
+	return ovs, rest, nil
+}
+
+// realPath makes a relative profile path absolute against the real
+// working directory (symlinks resolved, like Python's os.getcwd()).
+func realPath(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	if wd, err := filepath.EvalSymlinks("."); err == nil {
+		if abs, err := filepath.Abs(wd); err == nil {
+			return filepath.Join(abs, p)
+		}
+	}
+	return p
+}
+
+func buildoutResolve(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("buildout resolve", flag.ContinueOnError)
+	emulate := fs.Bool("emulate-location", false, "give every section with a recipe a default location")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: webrunner buildout resolve [--emulate-location] [--json] PROFILE [section:option=value ...]")
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ovs, rest, err := splitAssignments(fs.Args())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		return 2
+	}
+	if len(rest) != 1 {
+		fs.Usage()
+		return 2
+	}
+	rep, _ := buildout.ResolveFile(ctx, realPath(rest[0]), buildout.LoadOptions{Overrides: ovs, EmulateLocation: *emulate})
+	rep.Profile = rest[0]
+	if *asJSON {
+		if err := rep.WriteJSON(os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	} else {
+		printReport(rep)
+	}
+	switch {
+	case rep.Fatal != nil:
+		fmt.Fprintln(os.Stderr, "Error:", *rep.Fatal)
+		return 1
+	case !rep.OK():
+		return 3
+	}
+	return 0
+}
+
+func printReport(rep *buildout.Report) {
+	if rep.Fatal != nil {
+		return
+	}
+	names := make([]string, 0, len(rep.Substituted))
+	for n := range rep.Substituted {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Printf("[%s]\n", n)
+		opts := rep.Substituted[n]
+		keys := make([]string, 0, len(opts))
+		for k := range opts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Printf("%s = %s\n", k, strings.ReplaceAll(opts[k], "\n", "\n\t"))
+		}
+		if e, ok := rep.Errors[n]["<section>"]; ok {
+			fmt.Printf("# error: %s\n", strings.ReplaceAll(e, "\n", " "))
+		}
+		fmt.Println()
+	}
+}
+
+func buildoutAnnotate(ctx context.Context, args []string) int {
+	fmt.Fprintln(os.Stderr, "annotate: not implemented yet")
+	return 2
+}
+
+func buildoutInstall(ctx context.Context, args []string) int {
+	fmt.Fprintln(os.Stderr, "install: not implemented yet")
+	return 2
+}
