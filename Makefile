@@ -4,6 +4,9 @@ GO        ?= go
 BIN       := bin/webrunner
 WORKSPACE ?= $(CURDIR)/workspace
 ADDR      ?= 127.0.0.1:8080
+# make run keeps a generated password here (mode 0600) so that it can be
+# found again after the first start.
+PASSWORD_FILE ?= $(WORKSPACE).password
 # The specs and conformance corpora live beside the repository.
 export WEBRUNNER_SHARED ?= $(abspath $(CURDIR)/../shared)
 # Browser tests use this Chromium.
@@ -18,7 +21,9 @@ build:
 
 # Starts the IDE on the embedded sample release in ./workspace.
 run: build
-	$(BIN) serve --workspace $(WORKSPACE) --addr $(ADDR)
+	@test -s $(PASSWORD_FILE) || { umask 077; head -c 18 /dev/urandom | base64 | tr '+/' '-_' > $(PASSWORD_FILE); }
+	@echo "make: the password is in $(PASSWORD_FILE)"
+	$(BIN) serve --workspace $(WORKSPACE) --addr $(ADDR) --password-file $(PASSWORD_FILE)
 
 # Everything: vet, unit tests, conformance corpora, browser end-to-end tests.
 test: chromium vet
