@@ -7,7 +7,7 @@ import (
 )
 
 // handleIDE serves GET /, the IDE page, to a logged-in browser; others go
-// to the login page. (This file belongs to the web IDE work.)
+// to the login page.
 func (s *Server) handleIDE(w http.ResponseWriter, r *http.Request) {
 	sess, err := s.session(r)
 	if err != nil {
@@ -23,6 +23,5 @@ func (s *Server) handleIDE(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	// Hook: the IDE page; replace with web.IDEPage(web.IDEData{CSRF: sess.CSRF, Release: release}).
-	s.render(w, r, web.PlaceholderPage(sess.CSRF, release))
+	s.render(w, r, web.IDEPage(web.IDEData{CSRF: sess.CSRF, Release: release}))
 }
