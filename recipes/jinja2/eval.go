@@ -1,0 +1,639 @@
+package jinja2
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"webrunner/recipes/jinja2/pyval"
+)
+
+// scope is one level of variables: a template's top level, a loop
+// iteration, a macro call, a with block. The root scope reads the render
+// context; its parent holds the environment globals.
+type scope struct {
+	vars   map[string]pyval.Value
+	dict   *pyval.Dict // read-only variables (the render context)
+	parent *scope
+}
+
+func newScope(parent *scope) *scope {
+	return &scope{vars: make(map[string]pyval.Value, 4), parent: parent}
+}
+
+func (s *scope) lookup(name string) (pyval.Value, bool) {
+	for c := s; c != nil; c = c.parent {
+		if v, ok := c.vars[name]; ok {
+			return v, true
+		}
+		if c.dict != nil {
+			if v, ok := c.dict.GetStr(name); ok {
+				return v, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// renderer holds the state of one Render call.
+type renderer struct {
+	env     *Environment
+	globals *scope
+	cache   map[string]*template
+	depth   int
+}
+
+// exec evaluates the statements of one template.
+type exec struct {
+	r    *renderer
+	tmpl *template
+}
+
+var (
+	errBreak    = errors.New("break")
+	errContinue = errors.New("continue")
+)
+
+const maxDepth = 200
+
+func (e *Environment) execute(t *template, ctx *Context) (string, error) {
+	r := &renderer{env: e, cache: map[string]*template{}}
+	r.globals = &scope{vars: envGlobals(), parent: nil}
+	root := &scope{dict: ctx.vars, parent: r.globals}
+	if ctx.vars == nil {
+		root.dict = pyval.NewDict()
+	}
+	var w strings.Builder
+	x := &exec{r: r, tmpl: t}
+	if err := x.body(newScope(root), t.body, &w); err != nil {
+		return "", err
+	}
+	return w.String(), nil
+}
+
+// wrap turns a Python exception into an *Error naming the template and line.
+func (x *exec) wrap(line int, err error) error {
+	if err == nil || err == errBreak || err == errContinue {
+		return err
+	}
+	var te *Error
+	if errors.As(err, &te) {
+		return err
+	}
+	var pe *pyval.Exception
+	if errors.As(err, &pe) {
+		return &Error{Type: pe.Type, Message: pe.Msg, Template: x.tmpl.name, Line: line}
+	}
+	var na *pyval.ErrNoAttr
+	if errors.As(err, &na) {
+		return &Error{Type: "AttributeError", Message: strings.TrimPrefix(na.Error(), "AttributeError: "), Template: x.tmpl.name, Line: line}
+	}
+	return &Error{Type: "TemplateError", Message: err.Error(), Template: x.tmpl.name, Line: line}
+}
+
+func (x *exec) body(sc *scope, body []stmt, w *strings.Builder) error {
+	for _, s := range body {
+		if err := x.stmt(sc, s, w); err != nil {
+			return x.wrap(s.stmtLine(), err)
+		}
+	}
+	return nil
+}
+
+func (x *exec) stmt(sc *scope, s stmt, w *strings.Builder) error {
+	switch s := s.(type) {
+	case *textStmt:
+		w.WriteString(s.text)
+	case *outputStmt:
+		v, err := x.eval(sc, s.x)
+		if err != nil {
+			return err
+		}
+		if str, ok := v.(string); ok {
+			w.WriteString(str)
+			return nil
+		}
+		str, err := pyval.Str(v)
+		if err != nil {
+			return err
+		}
+		w.WriteString(str)
+	case *ifStmt:
+		for i, c := range s.conds {
+			v, err := x.eval(sc, c)
+			if err != nil {
+				return err
+			}
+			t, err := pyval.Truth(v)
+			if err != nil {
+				return err
+			}
+			if t {
+				return x.body(sc, s.bodies[i], w)
+			}
+		}
+		return x.body(sc, s.els, w)
+	case *forStmt:
+		iter, err := x.eval(sc, s.iter)
+		if err != nil {
+			return err
+		}
+		return x.forLoop(sc, s, iter, 0, w)
+	case *setStmt:
+		v, err := x.eval(sc, s.x)
+		if err != nil {
+			return err
+		}
+		return x.assign(sc, s.target, v)
+	case *setBlockStmt:
+		var b strings.Builder
+		if err := x.body(sc, s.body, &b); err != nil {
+			return err
+		}
+		var v pyval.Value = b.String()
+		for _, f := range s.filters {
+			var err error
+			if v, err = x.filter(sc, f, v); err != nil {
+				return err
+			}
+		}
+		return x.assign(sc, s.target, v)
+	case *macroStmt:
+		sc.vars[s.m.name] = &macro{def: s.m, closure: sc, x: x}
+	case *callBlockStmt:
+		caller := &macro{def: s.caller, closure: sc, x: x}
+		v, err := x.call(sc, s.call, caller)
+		if err != nil {
+			return err
+		}
+		str, err := pyval.Str(v)
+		if err != nil {
+			return err
+		}
+		w.WriteString(str)
+	case *filterBlockStmt:
+		var b strings.Builder
+		if err := x.body(newScope(sc), s.body, &b); err != nil {
+			return err
+		}
+		var v pyval.Value = b.String()
+		for _, f := range s.filters {
+			var err error
+			if v, err = x.filter(sc, f, v); err != nil {
+				return err
+			}
+		}
+		str, err := pyval.Str(v)
+		if err != nil {
+			return err
+		}
+		w.WriteString(str)
+	case *withStmt:
+		vals := make([]pyval.Value, len(s.values))
+		for i, e := range s.values {
+			v, err := x.eval(sc, e)
+			if err != nil {
+				return err
+			}
+			vals[i] = v
+		}
+		inner := newScope(sc)
+		for i, t := range s.targets {
+			if err := x.assign(inner, t, vals[i]); err != nil {
+				return err
+			}
+		}
+		return x.body(inner, s.body, w)
+	case *doStmt:
+		_, err := x.eval(sc, s.x)
+		return err
+	case *loopCtlStmt:
+		if s.isBrk {
+			return errBreak
+		}
+		return errContinue
+	case *blockStmt:
+		return x.body(newScope(sc), s.body, w)
+	case *includeStmt:
+		return x.include(sc, s, w)
+	case *importStmt:
+		m, err := x.importModule(sc, s.tmpl, s.withContext)
+		if err != nil {
+			return err
+		}
+		sc.vars[s.alias] = m
+	case *fromImportStmt:
+		m, err := x.importModule(sc, s.tmpl, s.withContext)
+		if err != nil {
+			return err
+		}
+		for _, n := range s.names {
+			v, ok := m.vars[n[0]]
+			if !ok || strings.HasPrefix(n[0], "_") {
+				v = &pyval.Undefined{Strict: true, Hint: fmt.Sprintf("the template %s (imported on line %d) does not export the requested name %s",
+					pyval.QuoteString(m.name), s.line, pyval.QuoteString(n[0]))}
+			}
+			sc.vars[n[1]] = v
+		}
+	default:
+		return fmt.Errorf("jinja2: unknown statement %T", s)
+	}
+	return nil
+}
+
+// assign binds a target in sc.
+func (x *exec) assign(sc *scope, t target, v pyval.Value) error {
+	switch t := t.(type) {
+	case nameTarget:
+		sc.vars[t.name] = v
+	case tupleTarget:
+		items, err := pyval.Iterate(v)
+		if err != nil {
+			return pyval.Errorf("TypeError", "cannot unpack non-iterable %s object", pyval.TypeName(v))
+		}
+		if len(items) != len(t.items) {
+			if len(items) > len(t.items) {
+				return pyval.Errorf("ValueError", "too many values to unpack (expected %d)", len(t.items))
+			}
+			return pyval.Errorf("ValueError", "not enough values to unpack (expected %d, got %d)", len(t.items), len(items))
+		}
+		for i, it := range t.items {
+			if err := x.assign(sc, it, items[i]); err != nil {
+				return err
+			}
+		}
+	case attrTarget:
+		obj, ok := sc.lookup(t.obj)
+		ns, isNS := obj.(*namespace)
+		if !ok || !isNS {
+			return pyval.Errorf("TemplateRuntimeError", "cannot assign attribute on non-namespace object")
+		}
+		ns.d.SetStr(t.attr, v)
+	}
+	return nil
+}
+
+// loopState is the "loop" variable of a for loop.
+type loopState struct {
+	items   []pyval.Value
+	i       int
+	depth   int
+	recurse func(pyval.Value) (pyval.Value, error)
+	changed []pyval.Value
+	hasLast bool
+}
+
+func (l *loopState) TypeName() string { return "LoopContext" }
+
+// Attr implements pyval.Attrer.
+func (l *loopState) Attr(name string) (pyval.Value, bool) {
+	n := len(l.items)
+	switch name {
+	case "index":
+		return l.i + 1, true
+	case "index0":
+		return l.i, true
+	case "revindex":
+		return n - l.i, true
+	case "revindex0":
+		return n - l.i - 1, true
+	case "first":
+		return l.i == 0, true
+	case "last":
+		return l.i == n-1, true
+	case "length":
+		return n, true
+	case "depth":
+		return l.depth + 1, true
+	case "depth0":
+		return l.depth, true
+	case "previtem":
+		if l.i == 0 {
+			return &pyval.Undefined{Strict: true, Hint: "there is no previous item"}, true
+		}
+		return l.items[l.i-1], true
+	case "nextitem":
+		if l.i >= n-1 {
+			return &pyval.Undefined{Strict: true, Hint: "there is no next item"}, true
+		}
+		return l.items[l.i+1], true
+	case "cycle":
+		return &pyval.Func{N: "cycle", F: func(args []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
+			if len(args) == 0 {
+				return nil, pyval.Errorf("TypeError", "no items for cycling given")
+			}
+			return args[l.i%len(args)], nil
+		}}, true
+	case "changed":
+		return &pyval.Func{N: "changed", F: func(args []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
+			if l.hasLast && equalSeq(l.changed, args) {
+				return false, nil
+			}
+			l.changed, l.hasLast = args, true
+			return true, nil
+		}}, true
+	}
+	return nil, false
+}
+
+func equalSeq(a, b []pyval.Value) bool {
+	return pyval.Equal(pyval.Tuple(a), pyval.Tuple(b))
+}
+
+// Call implements the recursive loop(...) call.
+func (l *loopState) Call(args []pyval.Value, kwargs []pyval.KV) (pyval.Value, error) {
+	if l.recurse == nil {
+		return nil, pyval.Errorf("TypeError", "The loop must have the 'recursive' marker to be called recursively.")
+	}
+	if len(args) != 1 || len(kwargs) > 0 {
+		return nil, pyval.Errorf("TypeError", "loop() takes exactly one argument")
+	}
+	return l.recurse(args[0])
+}
+
+// Name implements pyval.Callable.
+func (l *loopState) Name() string { return "loop" }
+
+func (x *exec) forLoop(sc *scope, s *forStmt, iter pyval.Value, depth int, w *strings.Builder) error {
+	items, err := pyval.Iterate(iter)
+	if err != nil {
+		return err
+	}
+	if s.cond != nil {
+		var kept []pyval.Value
+		for _, it := range items {
+			inner := newScope(sc)
+			if err := x.assign(inner, s.target, it); err != nil {
+				return err
+			}
+			v, err := x.eval(inner, s.cond)
+			if err != nil {
+				return err
+			}
+			t, err := pyval.Truth(v)
+			if err != nil {
+				return err
+			}
+			if t {
+				kept = append(kept, it)
+			}
+		}
+		items = kept
+	} else {
+		items = append([]pyval.Value(nil), items...) // mutation of the iterable does not disturb the loop
+	}
+	loop := &loopState{items: items, depth: depth}
+	if s.recursive {
+		loop.recurse = func(v pyval.Value) (pyval.Value, error) {
+			var b strings.Builder
+			if err := x.forLoop(sc, s, v, depth+1, &b); err != nil {
+				return nil, err
+			}
+			return b.String(), nil
+		}
+	}
+	for i, it := range items {
+		loop.i = i
+		inner := newScope(sc)
+		if err := x.assign(inner, s.target, it); err != nil {
+			return err
+		}
+		inner.vars["loop"] = loop
+		err := x.body(inner, s.body, w)
+		if err == errBreak {
+			break
+		}
+		if err != nil && err != errContinue {
+			return err
+		}
+	}
+	if len(items) == 0 {
+		return x.body(sc, s.els, w)
+	}
+	return nil
+}
+
+// macro is a macro (or call block caller) value.
+type macro struct {
+	def     *macroDef
+	closure *scope
+	x       *exec
+}
+
+// Name implements pyval.Callable.
+func (m *macro) Name() string { return m.def.name }
+
+func (m *macro) TypeName() string { return "Macro" }
+
+// PyRepr prints a macro as Jinja2 does.
+func (m *macro) PyRepr() (string, error) {
+	return fmt.Sprintf("<Macro %s>", pyval.QuoteString(m.def.name)), nil
+}
+
+// Call implements pyval.Callable: it renders the macro body.
+func (m *macro) Call(args []pyval.Value, kwargs []pyval.KV) (pyval.Value, error) {
+	return m.call(args, kwargs, nil)
+}
+
+func (m *macro) call(args []pyval.Value, kwargs []pyval.KV, caller pyval.Value) (pyval.Value, error) {
+	d := m.def
+	r := m.x.r
+	if r.depth > maxDepth {
+		return nil, pyval.Errorf("RecursionError", "maximum recursion depth exceeded in macro %s", pyval.QuoteString(d.name))
+	}
+	r.depth++
+	defer func() { r.depth-- }()
+	sc := newScope(m.closure)
+	n := min(len(args), len(d.params))
+	for i := range n {
+		sc.vars[d.params[i]] = args[i]
+	}
+	var extra pyval.Tuple
+	if len(args) > len(d.params) {
+		if !d.varargs {
+			return nil, pyval.Errorf("TypeError", "macro %s takes not more than %d argument(s)", pyval.QuoteString(d.name), len(d.params))
+		}
+		extra = pyval.Tuple(append([]pyval.Value(nil), args[len(d.params):]...))
+	}
+	kw := pyval.NewDict()
+	for _, p := range kwargs {
+		idx := -1
+		for i, name := range d.params {
+			if name == p.Key {
+				idx = i
+			}
+		}
+		switch {
+		case idx >= 0:
+			if idx < len(args) {
+				return nil, pyval.Errorf("TypeError", "macro %s got multiple values for argument %s", pyval.QuoteString(d.name), pyval.QuoteString(p.Key))
+			}
+			sc.vars[p.Key] = p.Value
+		case p.Key == "caller" && d.callerUsed:
+			caller = p.Value
+		case d.kwargs:
+			kw.SetStr(p.Key, p.Value)
+		default:
+			return nil, pyval.Errorf("TypeError", "macro %s takes no keyword argument %s", pyval.QuoteString(d.name), pyval.QuoteString(p.Key))
+		}
+	}
+	for i, name := range d.params {
+		if _, ok := sc.vars[name]; ok {
+			continue
+		}
+		if d.defaults[i] == nil {
+			sc.vars[name] = &pyval.Undefined{Strict: true, Hint: fmt.Sprintf("parameter %s was not provided", pyval.QuoteString(name))}
+			continue
+		}
+		v, err := m.x.eval(sc, d.defaults[i])
+		if err != nil {
+			return nil, m.x.wrap(d.defaults[i].exprLine(), err)
+		}
+		sc.vars[name] = v
+	}
+	if d.varargs {
+		if extra == nil {
+			extra = pyval.Tuple{}
+		}
+		sc.vars["varargs"] = extra
+	}
+	if d.kwargs {
+		sc.vars["kwargs"] = kw
+	}
+	if d.callerUsed {
+		if caller == nil {
+			caller = &pyval.Undefined{Strict: true, Hint: "No caller defined"}
+		}
+		sc.vars["caller"] = caller
+	}
+	var b strings.Builder
+	if err := m.x.body(sc, d.body, &b); err != nil {
+		return nil, err
+	}
+	return b.String(), nil
+}
+
+// templateModule is the value of {% import %}: the exported top-level
+// variables and macros of a template.
+type templateModule struct {
+	name string
+	vars map[string]pyval.Value
+	body string
+}
+
+func (t *templateModule) TypeName() string { return "TemplateModule" }
+
+// Attr implements pyval.Attrer.
+func (t *templateModule) Attr(name string) (pyval.Value, bool) {
+	if strings.HasPrefix(name, "_") {
+		return nil, false
+	}
+	v, ok := t.vars[name]
+	return v, ok
+}
+
+// PyStr returns the rendered body, as str(module) does.
+func (t *templateModule) PyStr() (string, error) { return t.body, nil }
+
+// PyRepr prints the module as Jinja2 does.
+func (t *templateModule) PyRepr() (string, error) {
+	return fmt.Sprintf("<TemplateModule %s>", pyval.QuoteString(t.name)), nil
+}
+
+// load returns the parsed template named name.
+func (x *exec) load(name pyval.Value) (*template, error) {
+	n, ok := name.(string)
+	if !ok {
+		if u, isU := name.(*pyval.Undefined); isU && u.Strict {
+			return nil, u.Err()
+		}
+		return nil, pyval.Errorf("TypeError", "template name must be a string, not %s", pyval.TypeName(name))
+	}
+	if t, ok := x.r.cache[n]; ok {
+		return t, nil
+	}
+	if x.r.env.loader == nil {
+		return nil, &Error{Type: "TemplateNotFound", Message: n, Template: x.tmpl.name}
+	}
+	src, _, err := x.r.env.loader.Load(n)
+	if err != nil {
+		if errors.Is(err, ErrTemplateNotFound) {
+			return nil, pyval.Errorf("TemplateNotFound", "%s", n)
+		}
+		return nil, err
+	}
+	t, err := x.r.env.parse(n, src)
+	if err != nil {
+		return nil, err
+	}
+	x.r.cache[n] = t
+	return t, nil
+}
+
+func (x *exec) include(sc *scope, s *includeStmt, w *strings.Builder) error {
+	name, err := x.eval(sc, s.tmpl)
+	if err != nil {
+		return err
+	}
+	names := []pyval.Value{name}
+	if _, ok := name.(string); !ok {
+		if items, err := pyval.Iterate(name); err == nil {
+			names = items
+		}
+	}
+	var t *template
+	for _, n := range names {
+		t, err = x.load(n)
+		if err == nil {
+			break
+		}
+		var pe *pyval.Exception
+		if !(errors.As(err, &pe) && pe.Type == "TemplateNotFound") {
+			return err
+		}
+	}
+	if err != nil {
+		if s.ignoreMissing {
+			return nil
+		}
+		return err
+	}
+	if x.r.depth > maxDepth {
+		return pyval.Errorf("RecursionError", "maximum recursion depth exceeded in include")
+	}
+	x.r.depth++
+	defer func() { x.r.depth-- }()
+	parent := x.r.globals
+	if s.withContext {
+		parent = sc
+	}
+	inner := &exec{r: x.r, tmpl: t}
+	return inner.body(newScope(parent), t.body, w)
+}
+
+func (x *exec) importModule(sc *scope, nameExpr expr, withContext bool) (*templateModule, error) {
+	name, err := x.eval(sc, nameExpr)
+	if err != nil {
+		return nil, err
+	}
+	t, err := x.load(name)
+	if err != nil {
+		return nil, err
+	}
+	if x.r.depth > maxDepth {
+		return nil, pyval.Errorf("RecursionError", "maximum recursion depth exceeded in import")
+	}
+	x.r.depth++
+	defer func() { x.r.depth-- }()
+	parent := x.r.globals
+	if withContext {
+		parent = sc
+	}
+	top := newScope(parent)
+	var b strings.Builder
+	inner := &exec{r: x.r, tmpl: t}
+	if err := inner.body(top, t.body, &b); err != nil {
+		return nil, err
+	}
+	return &templateModule{name: t.name, vars: top.vars, body: b.String()}, nil
+}
