@@ -45,6 +45,10 @@ type Config struct {
 	order    []string
 	opts     LoadOptions
 
+	// preDirectory holds the [buildout] directory values before they were
+	// made absolute (what annotate shows).
+	preDirectory map[string]*Value
+
 	states   map[string]*secState
 	parts    []string
 	initHook func(name string, opts *Options) error
@@ -217,8 +221,12 @@ func (c *Config) finishMerge() {
 		if !ok || strings.Contains(v.Text, "${") {
 			continue
 		}
+		if c.preDirectory == nil {
+			c.preDirectory = map[string]*Value{}
+		}
+		c.preDirectory[name] = v
 		if p := pyJoin(dir, v.Text); p != v.Text {
-			bs.set(name, &Value{Text: p, Last: &Op{Kind: OpDirectory, Value: p, Prev: v.Last}})
+			bs.set(name, &Value{Text: p, Last: v.Last})
 		}
 	}
 }

@@ -128,8 +128,44 @@ func printReport(rep *buildout.Report) {
 }
 
 func buildoutAnnotate(ctx context.Context, args []string) int {
-	fmt.Fprintln(os.Stderr, "annotate: not implemented yet")
-	return 2
+	fs := flag.NewFlagSet("buildout annotate", flag.ContinueOnError)
+	verbose := fs.Bool("v", false, "show the whole history of every value")
+	fs.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: webrunner buildout annotate [-v] PROFILE [section[:option] ...] [section:option=value ...]")
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ovs, rest, err := splitAssignments(fs.Args())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		return 2
+	}
+	if len(rest) < 1 {
+		fs.Usage()
+		return 2
+	}
+	c, err := buildout.Load(ctx, realPath(rest[0]), buildout.LoadOptions{Overrides: ovs})
+	if err != nil {
+		printErrors(c, err)
+		return 1
+	}
+	if err := c.Annotate(os.Stdout, *verbose, rest[1:]...); err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		return 1
+	}
+	return 0
+}
+
+// printErrors prints every configuration error, like gofmt -e.
+func printErrors(c *buildout.Config, err error) {
+	if c == nil || len(c.Errors) == 0 {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		return
+	}
+	for _, e := range c.Errors {
+		fmt.Fprintln(os.Stderr, "Error:", e)
+	}
 }
 
 func buildoutInstall(ctx context.Context, args []string) int {
