@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"webrunner/buildout"
+	"webrunner/recipes/internal/archive"
 	"webrunner/recipes/internal/fetch"
 	"webrunner/recipes/internal/option"
 )
@@ -217,7 +218,7 @@ func newDownloadUnpacked(ctx context.Context, h buildout.Host, name string, opts
 			return nil, err
 		}
 		defer os.RemoveAll(tmp)
-		if err := unpack(ctx, p, tmp, nil); err != nil {
+		if err := archive.Unpack(ctx, p, tmp, nil); err != nil {
 			return nil, fmt.Errorf("section %s: extracting %s: %w", name, src.url, err)
 		}
 		base := tmp
@@ -315,8 +316,8 @@ func newHexagonit(ctx context.Context, h buildout.Host, name string, opts *build
 			}
 			return true
 		}
-		if err := unpack(ctx, p, tmp, keep); err != nil {
-			if errors.Is(err, errUnknownFormat) {
+		if err := archive.Unpack(ctx, p, tmp, keep); err != nil {
+			if errors.Is(err, archive.ErrUnknownFormat) {
 				h.Logf("%s: Unable to extract the package %s. Unknown format.", name, p)
 				return nil, errors.New("Package extraction error")
 			}

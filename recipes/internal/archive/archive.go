@@ -1,4 +1,7 @@
-package download
+// Package archive extracts the source archives that recipes download:
+// tar (plain, gzip, bzip2, and xz or lzip through the xz and lunzip
+// programs) and zip.
+package archive
 
 import (
 	"archive/tar"
@@ -17,13 +20,13 @@ import (
 	"strings"
 )
 
-// errUnknownFormat reports a file that is not a supported archive.
-var errUnknownFormat = errors.New("unknown archive format")
+// ErrUnknownFormat reports a file that is not a supported archive.
+var ErrUnknownFormat = errors.New("unknown archive format")
 
-// unpack extracts the tar (plain, gzip, bzip2 or xz) or zip archive at
+// Unpack extracts the tar (plain, gzip, bzip2 or xz) or zip archive at
 // path into dir, which must exist. Entries are filtered by keep when it is
 // not nil (it gets the slash-separated entry name).
-func unpack(ctx context.Context, path, dir string, keep func(name string) bool) error {
+func Unpack(ctx context.Context, path, dir string, keep func(name string) bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -50,7 +53,7 @@ func unpack(ctx context.Context, path, dir string, keep func(name string) bool) 
 	if isTar(br) {
 		return untar(br, dir, keep)
 	}
-	return errUnknownFormat
+	return ErrUnknownFormat
 }
 
 // isTar reports whether r starts with a tar header.
