@@ -496,3 +496,9 @@ func TestCancelledRun(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func killIfAlive(pid int) {
+	if alive(pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
