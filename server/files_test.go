@@ -115,6 +115,16 @@ func TestFilesAPI(t *testing.T) {
 		t.Errorf("delete missing: %d, want 404", st)
 	}
 
+	// The database is not changeable through the files API.
+	for _, p := range []string{"webrunner.db", "webrunner.db-wal"} {
+		if st := c.do("PUT", "/api/file?path="+p, map[string]any{"content": "x", "etag": nil}, nil); st != 400 {
+			t.Errorf("overwrite %s: %d, want 400", p, st)
+		}
+		if st := c.do("DELETE", "/api/file?path="+p, nil, nil); st != 400 {
+			t.Errorf("delete %s: %d, want 400", p, st)
+		}
+	}
+
 	// Download: raw bytes, attachment.
 	resp := c.request("GET", "/api/download?path=project/bin.dat", nil)
 	b, _ := io.ReadAll(resp.Body)

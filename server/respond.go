@@ -84,6 +84,10 @@ func (s *Server) notFound(err error) error {
 // errBadRequest marks errors of the request itself (400).
 var errBadRequest = errors.New("bad request")
 
+// errEmptyBody is the error of decodeJSON for an empty body (400), which
+// routes with only optional fields accept.
+var errEmptyBody = fmt.Errorf("%w: empty body, want a JSON object", errBadRequest)
+
 // badRequest returns a 400 error with the given message.
 func badRequest(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{errBadRequest}, args...)...)
@@ -100,7 +104,7 @@ func decodeJSON(r *http.Request, v any) error {
 			return err
 		}
 		if errors.Is(err, io.EOF) {
-			return badRequest("empty body, want a JSON object")
+			return errEmptyBody
 		}
 		return badRequest("invalid JSON body: %v", err)
 	}

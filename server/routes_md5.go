@@ -43,11 +43,9 @@ func (s *Server) handleUpdateMD5(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Path string `json:"path"`
 	}
-	if r.ContentLength != 0 {
-		if err := decodeJSON(r, &req); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	if err := decodeJSON(r, &req); err != nil && !errors.Is(err, errEmptyBody) {
+		s.fail(w, r, err)
+		return
 	}
 	if req.Path == "" {
 		release, err := s.Release(r.Context())

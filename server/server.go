@@ -16,6 +16,7 @@ import (
 
 	"webrunner/server/auth"
 	"webrunner/server/events"
+	"webrunner/server/node"
 	"webrunner/server/workspace"
 )
 
@@ -34,6 +35,7 @@ type Config struct {
 	MaxBody int64            // request body cap in bytes; 0: DefaultMaxBody
 	Limiter *auth.Limiter    // failed logins; nil: 5 a minute per client
 	Origins []string         // extra origins (scheme://host[:port]) allowed on websockets
+	Engine  node.Engine      // runs buildout for builds; nil: the built-in engine
 }
 
 // Server is the Webrunner HTTP handler. Create it with New, serve it with
@@ -84,6 +86,9 @@ func New(cfg Config) (*Server, error) {
 		sessions: auth.NewSessions(cfg.DB, cfg.Now),
 		limiter:  cfg.Limiter,
 		now:      cfg.Now,
+	}
+	if err := s.sessions.Prune(context.Background()); err != nil {
+		s.log.Warn("prune expired sessions", "err", err)
 	}
 	if err := s.initBuild(); err != nil {
 		return nil, err
