@@ -658,17 +658,17 @@ func (l *Launcher) runNative(ctx context.Context, e entry, p *nativePromise, rs 
 		return outcome{empty: true}, false
 	}
 	tid := transactionID(now)
-	slog := &senseLog{now: l.now}
+	sl := &senseLog{now: l.now}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer func() {
 			if v := recover(); v != nil {
-				slog.error("%v", v)
+				sl.error("%v", v)
 			}
 		}()
-		if err := p.sense(ctx, slog); err != nil {
-			slog.error("%s", err.Error())
+		if err := p.sense(ctx, sl); err != nil {
+			sl.error("%s", err.Error())
 		}
 	}()
 	select {
@@ -680,7 +680,7 @@ func (l *Launcher) runNative(ctx context.Context, e entry, p *nativePromise, rs 
 		case <-time.After(killGrace + 3*time.Second):
 		}
 	}
-	entries := slog.close()
+	entries := sl.close()
 	if ctx.Err() != nil {
 		return outcome{}, true
 	}
@@ -722,7 +722,7 @@ func newLegacy(l *Launcher, e entry) *nativePromise {
 		if err != nil {
 			if len(out) == 0 && !isExitError(err) {
 				class, text := pyExceptionParts(err)
-				return &pyError{class, text}
+				return &pyError{class, text + ": " + pyRepr(e.path)}
 			}
 			log.error("%s", msg)
 		} else {

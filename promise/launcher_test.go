@@ -213,10 +213,11 @@ func TestLegacyPromises(t *testing.T) {
 	writeLegacy(t, dir, "bad.sh", "#!/bin/sh\necho 127.0.0.1 on 80 isn\\'t listening >&2\nexit 127\n")
 	os.WriteFile(filepath.Join(dir, legacyFolder, "not-executable"), []byte("#!/bin/sh\n"), 0o644)
 	os.Mkdir(filepath.Join(dir, legacyFolder, "subdir"), 0o755)
+	noShebang := writeLegacy(t, dir, "no-shebang", "echo hi\n")
 	l := newLauncher(t, dir, newClock())
 	rs, err := l.Run(context.Background(), RunOptions{Force: true})
-	if len(rs) != 2 {
-		t.Fatalf("results = %+v, want the 2 executable files only", rs)
+	if len(rs) != 3 {
+		t.Fatalf("results = %+v, want the 3 executable files only", rs)
 	}
 	byName := map[string]Result{}
 	for _, r := range rs {
@@ -228,7 +229,10 @@ func TestLegacyPromises(t *testing.T) {
 	if r := byName["bad.sh"]; r.Status != StatusFailed || r.Message != "127.0.0.1 on 80 isn't listening" || r.Title != "bad" {
 		t.Errorf("bad = %+v", r)
 	}
-	if err == nil || err.Error() != "Promise 'bad.sh' failed with output: 127.0.0.1 on 80 isn't listening" {
+	if r := byName["no-shebang"]; r.Status != StatusFailed || r.Message != "[Errno 8] Exec format error: '"+noShebang+"'" {
+		t.Errorf("no-shebang = %+v", r)
+	}
+	if err == nil || !strings.HasPrefix(err.Error(), "Promise '") {
 		t.Errorf("err = %v", err)
 	}
 	// A multi-line message is one log record with continuation lines.
