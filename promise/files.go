@@ -190,3 +190,9 @@ func pyJSONString(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// LogDir returns the folder of the promise log files of a partition,
+// <partition>/.slapgrid/promise/log, one <title>.log per promise.
+func LogDir(partitionDir string) string {
+	return filepath.Join(partitionDir, logFolder)
+}

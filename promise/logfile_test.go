@@ -114,3 +114,9 @@ func TestFormatLogLine(t *testing.T) {
 		t.Errorf("transaction id %q", tid)
 	}
 }
+
+func TestLogDir(t *testing.T) {
+	if got := LogDir("/srv/slappart0"); got != "/srv/slappart0/.slapgrid/promise/log" {
+		t.Errorf("LogDir = %s", got)
+	}
+}
