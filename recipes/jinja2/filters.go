@@ -272,14 +272,14 @@ func init() {
 					return nil, err
 				}
 				if i > 0 && !pyval.Equal(k, curKey) {
-					out = append(out, pyval.Tuple{curKey, pyval.NewList(cur...)})
+					out = append(out, groupTuple(curKey, cur))
 					cur = nil
 				}
 				curKey = k
 				cur = append(cur, it)
 			}
 			if len(cur) > 0 {
-				out = append(out, pyval.Tuple{curKey, pyval.NewList(cur...)})
+				out = append(out, groupTuple(curKey, cur))
 			}
 			return pyval.NewList(out...), nil
 		},
@@ -921,4 +921,8 @@ func init() {
 		"gt": cmpTest(">"), "greaterthan": cmpTest(">"), ">": cmpTest(">"),
 		"ge": cmpTest(">="), ">=": cmpTest(">="),
 	}
+}
+
+func groupTuple(key pyval.Value, items []pyval.Value) pyval.Value {
+	return &pyval.NamedTuple{Type: "_GroupTuple", Names: []string{"grouper", "list"}, Values: pyval.Tuple{key, pyval.NewList(items...)}, TupleRepr: true}
 }

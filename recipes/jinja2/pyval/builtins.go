@@ -15,10 +15,12 @@ var BuiltinNames = []string{"abs", "all", "any", "bin", "bool", "bytes", "callab
 	"isinstance", "iter", "len", "list", "map", "max", "min", "next", "oct", "ord", "pow",
 	"range", "repr", "reversed", "round", "set", "sorted", "str", "sum", "tuple", "zip"}
 
-var builtins map[string]Value
+// builtins is built by a function so that package variables using
+// Builtin (the six module) are initialised after it.
+var builtins = makeBuiltins()
 
-func init() {
-	builtins = map[string]Value{}
+func makeBuiltins() map[string]Value {
+	builtins := map[string]Value{}
 	fn := func(name string, minArgs, maxArgs int, f func([]Value, []KV) (Value, error), kw ...string) {
 		builtins[name] = method(name, minArgs, maxArgs, f, kw...)
 	}
@@ -429,6 +431,7 @@ func init() {
 		}
 		return &Iterator{Kind: "zip", Items: out}, nil
 	})
+	return builtins
 }
 
 // Builtin returns the Python builtin function or type name, or nil.

@@ -103,6 +103,8 @@ func Len(v Value) (int, error) {
 		return len(v.Items), nil
 	case Range:
 		return v.Len(), nil
+	case *NamedTuple:
+		return len(v.Values), nil
 	case *Undefined:
 		if v.Strict {
 			return 0, v.Err()
@@ -176,6 +178,9 @@ func Equal(a, b Value) bool {
 		bl, ok := b.(*List)
 		return ok && equalSeq(a.Items, bl.Items)
 	case Tuple:
+		if bn, ok := b.(*NamedTuple); ok {
+			b = bn.Values
+		}
 		bt, ok := b.(Tuple)
 		return ok && equalSeq(a, bt)
 	case *Dict:
@@ -207,6 +212,8 @@ func Equal(a, b Value) bool {
 	case Range:
 		br, ok := b.(Range)
 		return ok && a == br
+	case *NamedTuple:
+		return Equal(a.Values, b)
 	}
 	ai, af, ak := numeric(a)
 	bi, bf, bk := numeric(b)
@@ -599,6 +606,8 @@ func GetItem(v, key Value) (Value, error) {
 			return nil, err
 		}
 		return c.Start + i*c.Step, nil
+	case *NamedTuple:
+		return GetItem(c.Values, key)
 	case *Undefined:
 		return nil, c.Err()
 	}

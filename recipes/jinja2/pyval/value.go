@@ -247,3 +247,52 @@ func TypeName(v Value) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// NamedTuple is a tuple whose items are also attributes (the result of
+// the groupby filter, for instance).
+type NamedTuple struct {
+	Type   string
+	Names  []string
+	Values Tuple
+	// TupleRepr prints the value as a plain tuple.
+	TupleRepr bool
+}
+
+// Attr returns the item named name.
+func (n *NamedTuple) Attr(name string) (Value, bool) {
+	for i, f := range n.Names {
+		if f == name {
+			return n.Values[i], true
+		}
+	}
+	return nil, false
+}
+
+// PyIter iterates the items.
+func (n *NamedTuple) PyIter() ([]Value, error) { return n.Values, nil }
+
+// TypeName returns the tuple type name.
+func (n *NamedTuple) TypeName() string { return n.Type }
+
+// PyRepr prints as Python's namedtuple.
+func (n *NamedTuple) PyRepr() (string, error) {
+	if n.TupleRepr {
+		return Repr(n.Values)
+	}
+	var b []byte
+	b = append(b, n.Type...)
+	b = append(b, '(')
+	for i, f := range n.Names {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		r, err := Repr(n.Values[i])
+		if err != nil {
+			return "", err
+		}
+		b = append(b, f...)
+		b = append(b, '=')
+		b = append(b, r...)
+	}
+	return string(append(b, ')')), nil
+}
