@@ -52,7 +52,12 @@
 // package (slapos.grid.promise.generic.GenericPromise, interface.IPromise
 // and a zope.interface fallback) shipped inside Webrunner. Without a
 // Python interpreter such a promise reports StatusUnknown with the reason;
-// it does not fail the run.
+// it does not fail the run. When the Python child returns no result (an
+// import error, a bad RunPromise class), the message is slapgrid's
+// "Error: No output returned by the promise" followed, on a second line,
+// by the last line of the child's traceback; the whole traceback goes to
+// Launcher.Logger. The compatibility layer is lenient in one way: a
+// RunPromise class without @implementer(interface.IPromise) still runs.
 //
 // Legacy promises, Python plugins and check_command_execute commands are
 // started with buildout/proc, in their own process group.

@@ -580,6 +580,9 @@ func (l *Launcher) failureOutcome(e entry, rs *runState, message string) outcome
 // runPlugin runs a plugin promise natively when its module is known,
 // else with Python.
 func (l *Launcher) runPlugin(ctx context.Context, e entry, rs *runState) (outcome, bool) {
+	if c := e.name[0]; c != '_' && !('a' <= c && c <= 'z') && !('A' <= c && c <= 'Z') {
+		return l.failureOutcome(e, rs, fmt.Sprintf("Error: No output returned by the promise\nValueError: Promise plugin name %s is not valid", pyRepr(e.name))), false
+	}
 	pf, err := parsePlugin(e.path)
 	if err != nil {
 		return l.failureOutcome(e, rs, fmt.Sprintf("Error: %v", err)), false

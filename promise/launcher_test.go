@@ -506,3 +506,13 @@ func killIfAlive(pid int) {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
 }
+
+func TestInvalidPluginName(t *testing.T) {
+	t.Parallel()
+	dir := newPartition(t)
+	writePlugin(t, dir, "1st.py", "check_command_execute", map[string]string{"command": "true"})
+	r, err := runOnly(t, newLauncher(t, dir, newClock()), "1st.py", RunOptions{})
+	if r.Status != StatusFailed || r.Message != "Error: No output returned by the promise\nValueError: Promise plugin name '1st.py' is not valid" || err == nil {
+		t.Errorf("result = %+v, %v", r, err)
+	}
+}
