@@ -287,7 +287,7 @@ sh -c 'trap "" TERM; echo $$ > `+pids+`/stubborn; while :; do sleep 0.05; done' 
 wait
 `)
 	l := newLauncher(t, dir, newClock())
-	l.Timeout = 500 * time.Millisecond
+	l.Timeout = time.Second
 	var ps []int
 	t.Cleanup(func() {
 		for _, pid := range ps {
@@ -297,15 +297,15 @@ wait
 	start := time.Now()
 	r, err := runOnly(t, l, "forever", RunOptions{})
 	if elapsed := time.Since(start); elapsed > 8*time.Second {
-		t.Errorf("Run took %v after a 0.5 s timeout", elapsed)
+		t.Errorf("Run took %v after a 1 s timeout", elapsed)
 	}
 	for _, n := range []string{"shell", "child", "stubborn"} {
 		ps = append(ps, readPid(t, filepath.Join(pids, n)))
 	}
-	if r.Status != StatusFailed || r.Message != "Error: Promise timed out after 0.5 seconds" {
+	if r.Status != StatusFailed || r.Message != "Error: Promise timed out after 1 seconds" {
 		t.Errorf("result = %+v", r)
 	}
-	if err == nil || !strings.Contains(err.Error(), "timed out after 0.5 seconds") {
+	if err == nil || !strings.Contains(err.Error(), "timed out after 1 seconds") {
 		t.Errorf("err = %v", err)
 	}
 	for i, pid := range ps {
@@ -314,8 +314,8 @@ wait
 		}
 	}
 	st, _ := readStatus(dir, "forever")
-	if st == nil || st.ExecutionTime != 0.5 {
-		t.Errorf("status = %+v, want execution-time 0.5", st)
+	if st == nil || st.ExecutionTime != 1 {
+		t.Errorf("status = %+v, want execution-time 1", st)
 	}
 	// In anomaly mode a timeout fails only when the previous result failed.
 	dir2 := newPartition(t)
@@ -362,7 +362,7 @@ func TestRunWithGrace(t *testing.T) {
 		dir := newPartition(t)
 		writePlugin(t, dir, "down.py", "check_socket_listening", map[string]string{"host": "127.0.0.1", "port": itoa(freePort(t))})
 		l := newLauncher(t, dir, newClock())
-		l.GracePeriod, l.RetryInterval = 300*time.Millisecond, 50*time.Millisecond
+		l.GracePeriod, l.RetryInterval = time.Second, 50*time.Millisecond
 		rs, err := l.RunWithGrace(context.Background(), RunOptions{})
 		var perr *Error
 		if !errors.As(err, &perr) || perr.Name != "down.py" || len(rs) != 1 {
@@ -514,5 +514,17 @@ func TestInvalidPluginName(t *testing.T) {
 	r, err := runOnly(t, newLauncher(t, dir, newClock()), "1st.py", RunOptions{})
 	if r.Status != StatusFailed || r.Message != "Error: No output returned by the promise\nValueError: Promise plugin name '1st.py' is not valid" || err == nil {
 		t.Errorf("result = %+v, %v", r, err)
+	}
+}
+
+func TestTimeoutValue(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{{0, "20"}, {20 * time.Second, "20"}, {500 * time.Millisecond, "0.5"}, {1500 * time.Millisecond, "1.5"}} {
+		l := &Launcher{Timeout: tc.d}
+		if got := pyStr(l.timeoutValue()); got != tc.want {
+			t.Errorf("timeout %v shown as %s, want %s", tc.d, got, tc.want)
+		}
 	}
 }

@@ -242,11 +242,11 @@ class RunPromise(GenericPromise):
       time.sleep(1)
 `, map[string]string{})
 	l := newLauncher(t, dir, newClock())
-	l.Timeout = 1500 * time.Millisecond
+	l.Timeout = 3 * time.Second // Python may start slowly on a loaded machine
 	r, _ := runOnly(t, l, "hang.py", RunOptions{})
 	pid := readPid(t, pidFile)
 	t.Cleanup(func() { killIfAlive(pid) })
-	if r.Status != StatusFailed || r.Message != "Error: Promise timed out after 1.5 seconds" {
+	if r.Status != StatusFailed || r.Message != "Error: Promise timed out after 3 seconds" {
 		t.Errorf("result = %+v", r)
 	}
 	if alive(pid) {
