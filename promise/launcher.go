@@ -482,7 +482,7 @@ func (l *Launcher) launch(ctx context.Context, e entry, rs *runState) Result {
 				log.Warn(err.Error())
 			}
 			if st == nil {
-				r.Status = StatusUnknown
+				r.Status, r.Message = StatusUnknown, "not checked yet"
 				return r
 			}
 			r.fromStatus(st)
@@ -512,12 +512,12 @@ func (l *Launcher) launch(ctx context.Context, e entry, rs *runState) Result {
 	}
 	elapsed := time.Since(start)
 	steps := math.Max(1, math.Ceil(elapsed.Seconds()/0.05))
-	exec := steps * 0.05
+	execTime := steps * 0.05
 	if timedOut {
-		exec = math.Floor(l.timeout().Seconds()/0.05) * 0.05
+		execTime = math.Floor(l.timeout().Seconds()/0.05) * 0.05
 		out = l.failureOutcome(e, rs, fmt.Sprintf("Error: Promise timed out after %s seconds", pyStr(l.timeoutValue())))
 	}
-	r.ExecutionTime = time.Duration(exec * float64(time.Second))
+	r.ExecutionTime = time.Duration(execTime * float64(time.Second))
 	if out.unknown != "" {
 		log.Warn(out.unknown)
 		r.Status, r.Message = StatusUnknown, out.unknown
@@ -549,7 +549,7 @@ func (l *Launcher) launch(ctx context.Context, e entry, rs *runState) Result {
 		}
 	}
 	st := &statusFile{
-		Title: e.title, Name: e.name, Path: e.path, ExecutionTime: exec,
+		Title: e.title, Name: e.name, Path: e.path, ExecutionTime: execTime,
 		Result: statusItem{Type: out.typ, Failed: out.failed, Date: out.date.UTC().Format(resultDateLayout), Message: out.message},
 	}
 	if err := writeStatus(l.PartitionDir, e.title, st); err != nil {
