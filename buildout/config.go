@@ -52,6 +52,7 @@ type Config struct {
 	states   map[string]*secState
 	parts    []string
 	initHook func(name string, opts *Options) error
+	markUsed bool // references count as uses of an option (install runs)
 }
 
 // Load reads the profile at path with its extends, as zc.buildout's

@@ -34,7 +34,12 @@ type Error struct {
 	Section string
 	Option  string
 	Msg     string
+	// Err is the underlying error (a recipe's), if any.
+	Err error
 }
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	var b strings.Builder

@@ -148,7 +148,7 @@ func (c *Config) initialize(st *secState) *Error {
 				if e, ok := err.(*Error); ok {
 					return e
 				}
-				return &Error{Pos: c.sections[st.name].Pos, Section: st.name, Msg: err.Error()}
+				return &Error{Pos: c.sections[st.name].Pos, Section: st.name, Msg: err.Error(), Err: err}
 			}
 		}
 		c.parts = append(c.parts, st.name)
@@ -161,6 +161,9 @@ func (c *Config) initialize(st *secState) *Error {
 func (c *Config) get(st *secState, key string) (string, *Error) {
 	if st.opts != nil {
 		if v, ok := st.opts.lookup(key); ok {
+			if c.markUsed {
+				st.opts.used[key] = true
+			}
 			return v, nil
 		}
 		return "", errMissing

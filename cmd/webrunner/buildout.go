@@ -169,6 +169,68 @@ func printErrors(c *buildout.Config, err error) {
 }
 
 func buildoutInstall(ctx context.Context, args []string) int {
-	fmt.Fprintln(os.Stderr, "install: not implemented yet")
-	return 2
+	opts := buildout.RunOptions{Config: "buildout.cfg", Newest: true, Log: os.Stdout}
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "-h" || a == "--help" {
+			fmt.Fprintln(os.Stderr, "usage: webrunner buildout [-c FILE] [-N] [-o] [-v] [section:option=value ...] [install [part ...]]")
+			return 0
+		}
+		if len(a) < 2 || a[0] != '-' {
+			rest = append(rest, a)
+			continue
+		}
+		for j := 1; j < len(a); j++ {
+			switch a[j] {
+			case 'v':
+				opts.Verbose = true
+			case 'q', 'U', 'D':
+				// Quieter output, no user defaults (never read), debug: accepted.
+			case 'N':
+				opts.Newest = false
+			case 'n':
+				opts.Newest = true
+			case 'o':
+				opts.Offline = true
+			case 'O':
+				opts.Offline = false
+			case 'c':
+				if j+1 < len(a) {
+					opts.Config = a[j+1:]
+				} else if i+1 < len(args) {
+					i++
+					opts.Config = args[i]
+				} else {
+					fmt.Fprintln(os.Stderr, "Error: -c needs a file name")
+					return 2
+				}
+				j = len(a)
+			default:
+				fmt.Fprintf(os.Stderr, "Error: unknown option -%c\n", a[j])
+				return 2
+			}
+		}
+	}
+	ovs, rest, err := splitAssignments(rest)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		return 2
+	}
+	opts.Overrides = ovs
+	if len(rest) > 0 {
+		if rest[0] != "install" {
+			fmt.Fprintf(os.Stderr, "Error: unsupported command %q (only install, resolve and annotate)\n", rest[0])
+			return 2
+		}
+		opts.Parts = rest[1:]
+	}
+	if !filepath.IsAbs(opts.Config) {
+		opts.Config = realPath(opts.Config)
+	}
+	if err := buildout.Run(ctx, opts); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
 }
