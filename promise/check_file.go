@@ -52,7 +52,7 @@ func newFileState(p *nativePromise) error {
 		fname := pyRepr(filename)
 		_, statErr := os.Stat(filename)
 		exists := statErr == nil
-		if state == "absent" && sv != nil {
+		if state == "absent" {
 			if exists {
 				log.error("ERROR %s not absent", fname)
 			} else {
@@ -70,13 +70,13 @@ func newFileState(p *nativePromise) error {
 			return nil
 		}
 		switch {
-		case state == "empty" && sv != nil && content != "":
+		case state == "empty" && content != "":
 			msg := "ERROR " + fname + " not empty"
 			if url != "" {
 				msg += ", content available at " + url
 			}
 			log.error("%s", msg)
-		case state == "not-empty" && sv != nil && content == "":
+		case state == "not-empty" && content == "":
 			log.error("ERROR %s empty", fname)
 		default:
 			log.info("OK %s state %s", fname, pyValueRepr(sv))
@@ -111,16 +111,28 @@ func readText(name string) (string, error) {
 			}
 			i += n
 		}
-		reason := "invalid start byte"
-		if data[i] >= 0x80 && data[i] < 0xc0 {
-			reason = "invalid start byte"
-		} else if data[i] >= 0xc0 {
+		reason, end := "invalid start byte", i+1
+		if c := data[i]; c >= 0xc2 && c <= 0xf4 {
+			need := 1
+			if c >= 0xf0 {
+				need = 3
+			} else if c >= 0xe0 {
+				need = 2
+			}
 			reason = "invalid continuation byte"
-			if i+utf8.RuneLen(0x10000) > len(data) {
-				reason = "unexpected end of data"
+			if i+need >= len(data) {
+				truncated := true
+				for _, b := range data[i+1:] {
+					if b&0xc0 != 0x80 {
+						truncated = false
+					}
+				}
+				if truncated {
+					reason, end = "unexpected end of data", len(data)
+				}
 			}
 		}
-		return "", fmt.Errorf("UnicodeDecodeError('utf-8', %s, %d, %d, %s)", pyBytesRepr(data), i, i+1, pyRepr(reason))
+		return "", fmt.Errorf("UnicodeDecodeError('utf-8', %s, %d, %d, %s)", pyBytesRepr(data), i, end, pyRepr(reason))
 	}
 	// Universal newlines.
 	s := strings.ReplaceAll(string(data), "\r\n", "\n")

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -359,4 +360,21 @@ func TestFreeDiskSpace(t *testing.T) {
 		{name: "FAILED", module: m, config: th("1000000000"), status: StatusFailed,
 			message: fixed(`^Free disk space low: remaining [0-9]+\.[0-9]{2} G \(disk size: [0-9]+ G, threshold: 1000000000 G\)\.$`), re: true},
 	})
+}
+
+func TestReadTextDecodeErrors(t *testing.T) {
+	python := requirePython(t)
+	dir := t.TempDir()
+	for i, data := range [][]byte{{'a', 0xff, 'b'}, {'a', 0xc3, 'b'}, {'a', 0xe2, 0x82}} {
+		p := filepath.Join(dir, itoa(i))
+		os.WriteFile(p, data, 0o644)
+		_, err := readText(p)
+		out, perr := exec.Command(python, "-c", "import sys\ntry:\n  open(sys.argv[1]).read()\nexcept Exception as e:\n  print(repr(e))", p).Output()
+		if perr != nil {
+			t.Fatal(perr)
+		}
+		if err == nil || err.Error() != strings.TrimSpace(string(out)) {
+			t.Errorf("%q: readText error %v, Python %s", data, err, out)
+		}
+	}
 }
