@@ -147,7 +147,7 @@ func (x *exec) stmt(sc *scope, s stmt, w *strings.Builder) error {
 		return x.assign(sc, s.target, v)
 	case *setBlockStmt:
 		var b strings.Builder
-		if err := x.body(sc, s.body, &b); err != nil {
+		if err := x.body(newScope(sc), s.body, &b); err != nil {
 			return err
 		}
 		var v pyval.Value = b.String()
@@ -553,7 +553,7 @@ func (x *exec) load(name pyval.Value) (*template, error) {
 		return t, nil
 	}
 	if x.r.env.loader == nil {
-		return nil, &Error{Type: "TemplateNotFound", Message: n, Template: x.tmpl.name}
+		return nil, pyval.Errorf("TemplateNotFound", "%s", n)
 	}
 	src, _, err := x.r.env.loader.Load(n)
 	if err != nil {

@@ -389,7 +389,10 @@ func (x *exec) call(sc *scope, e *callExpr, caller *macro) (pyval.Value, error) 
 			}
 			kwargs = append(kwargs, pyval.KV{Key: "caller", Value: caller})
 		} else {
-			return m.call(args, kwargs, callerOrErr(m, caller))
+			if !m.def.callerUsed {
+				return nil, pyval.Errorf("TypeError", "macro %s was invoked with two values for the special caller argument. This is most likely a bug.", pyval.QuoteString(m.def.name))
+			}
+			return m.call(args, kwargs, caller)
 		}
 	}
 	switch f := fn.(type) {
@@ -401,13 +404,6 @@ func (x *exec) call(sc *scope, e *callExpr, caller *macro) (pyval.Value, error) 
 		}
 	}
 	return nil, pyval.Errorf("TypeError", "'%s' object is not callable", pyval.TypeName(fn))
-}
-
-func callerOrErr(m *macro, caller *macro) pyval.Value {
-	if !m.def.callerUsed {
-		return nil
-	}
-	return caller
 }
 
 // namespace is the object made by namespace(...).
