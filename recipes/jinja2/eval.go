@@ -603,12 +603,14 @@ func (x *exec) include(sc *scope, s *includeStmt, w *strings.Builder) error {
 	}
 	x.r.depth++
 	defer func() { x.r.depth-- }()
-	parent := x.r.globals
+	top := newScope(x.r.globals)
 	if s.withContext {
-		parent = sc
+		top = newScope(sc)
+		// An included template sees the loop variables but not "loop".
+		top.vars["loop"] = &pyval.Undefined{Strict: true, Hint: "'loop' is undefined"}
 	}
 	inner := &exec{r: x.r, tmpl: t}
-	return inner.body(newScope(parent), t.body, w)
+	return inner.body(top, t.body, w)
 }
 
 func (x *exec) importModule(sc *scope, nameExpr expr, withContext bool) (*templateModule, error) {

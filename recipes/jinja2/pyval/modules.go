@@ -1,7 +1,13 @@
 package pyval
 
 import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
 	"fmt"
+	"hash"
 	"math"
 	"math/big"
 	"net/url"
@@ -30,6 +36,10 @@ func ImportModule(name string) (*Module, error) {
 		return sixMoves, nil
 	case "os.path", "posixpath":
 		return osPathModule, nil
+	case "os":
+		return &Module{N: "os", Attrs: map[string]Value{"path": osPathModule, "sep": "/", "linesep": "\n", "curdir": ".", "pardir": ".."}}, nil
+	case "hashlib":
+		return hashlibModule, nil
 	}
 	return nil, Errorf("ModuleNotFoundError", "No module named %s", QuoteString(name))
 }
@@ -897,4 +907,59 @@ var osPathModule = &Module{N: "posixpath", Attrs: map[string]Value{
 		cut := len(s) - len(base) + i
 		return Tuple{s[:cut], s[cut:]}, nil
 	}),
+}}
+
+// Hash is a hashlib hash object over the UTF-8 bytes of the strings given
+// to it (the model has no bytes type: str.encode returns the str).
+type Hash struct {
+	name string
+	h    hash.Hash
+}
+
+// TypeName returns the Python type name.
+func (h *Hash) TypeName() string { return "_hashlib.HASH" }
+
+// Attr returns a method of the hash object.
+func (h *Hash) Attr(name string) (Value, bool) {
+	switch name {
+	case "hexdigest":
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) {
+			return hex.EncodeToString(h.h.Sum(nil)), nil
+		}), true
+	case "update":
+		return method(name, 1, 1, func(args []Value, _ []KV) (Value, error) {
+			s, ok := args[0].(string)
+			if !ok {
+				return nil, Errorf("TypeError", "object supporting the buffer API required")
+			}
+			h.h.Write([]byte(s))
+			return nil, nil
+		}), true
+	case "name":
+		return h.name, true
+	}
+	return nil, false
+}
+
+func hashConstructor(name string, newHash func() hash.Hash) *Func {
+	return method(name, 0, 1, func(args []Value, _ []KV) (Value, error) {
+		h := &Hash{name: name, h: newHash()}
+		if len(args) == 1 {
+			s, ok := args[0].(string)
+			if !ok {
+				return nil, Errorf("TypeError", "object supporting the buffer API required")
+			}
+			h.h.Write([]byte(s))
+		}
+		return h, nil
+	})
+}
+
+var hashlibModule = &Module{N: "hashlib", Attrs: map[string]Value{
+	"md5":    hashConstructor("md5", md5.New),
+	"sha1":   hashConstructor("sha1", sha1.New),
+	"sha224": hashConstructor("sha224", sha256.New224),
+	"sha256": hashConstructor("sha256", sha256.New),
+	"sha384": hashConstructor("sha384", sha512.New384),
+	"sha512": hashConstructor("sha512", sha512.New),
 }}

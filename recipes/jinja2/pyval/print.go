@@ -220,3 +220,26 @@ func writeRepr(b *strings.Builder, v Value) error {
 	}
 	return nil
 }
+
+func stringOf(v Value) string {
+	s, err := Str(v)
+	if err != nil {
+		return "<" + err.Error() + ">"
+	}
+	return s
+}
+
+// String returns Python's str(l), so that fmt prints lists as Python does.
+func (l *List) String() string { return stringOf(l) }
+
+// String returns Python's str(t).
+func (t Tuple) String() string { return stringOf(t) }
+
+// String returns Python's str(d).
+func (d *Dict) String() string { return stringOf(d) }
+
+// String returns Python's str(s).
+func (s *Set) String() string { return stringOf(s) }
+
+// String returns Python's str(v).
+func (v *View) String() string { return stringOf(v) }
