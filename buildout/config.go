@@ -248,3 +248,21 @@ func (c *Config) SortedSections() []string {
 	sort.Strings(names)
 	return names
 }
+
+// Expanded returns section name after its <= macros are expanded (values
+// inherited from a macro have an OpMacro step naming it), initializing
+// the section if needed. It returns the merged section if the macros
+// cannot be expanded, with the error.
+func (c *Config) Expanded(name string) (*Section, error) {
+	st, err := c.access(name)
+	if st == nil {
+		return nil, err
+	}
+	if st.raw == nil {
+		return c.sections[name], err
+	}
+	if err != nil {
+		return st.raw, err
+	}
+	return st.raw, nil
+}

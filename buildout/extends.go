@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -376,8 +377,10 @@ func (l *loader) fileTree(f *File) *tree {
 
 // A FileCache holds parsed files by path, so that a file reached many
 // times through extends (and across Loads that share the cache) is read
-// and parsed once. It is safe for use by one Load at a time.
+// and parsed once; a file changed on disk is parsed again. It is safe for
+// concurrent use.
 type FileCache struct {
+	mu    sync.Mutex
 	files map[string]*cachedFile
 }
 
@@ -393,6 +396,8 @@ type cachedFile struct {
 func NewFileCache() *FileCache { return &FileCache{files: map[string]*cachedFile{}} }
 
 func (l *loader) read(path string, env *Environment) (*File, ErrorList, error) {
+	l.cache.mu.Lock()
+	defer l.cache.mu.Unlock()
 	key := filepath.Clean(path)
 	fi, statErr := os.Stat(key)
 	if c, ok := l.cache.files[key]; ok {
