@@ -112,6 +112,10 @@ export class Build {
       const res = await api("GET", "/api/builds?limit=1");
       const b = (res.builds || [])[0];
       if (b) this.attach(b);
+      else {
+        this.setIndicator("software", "unknown");
+        this.setIndicator("instance", "unknown");
+      }
     } catch (err) {
       this.setIndicator("software", "unknown");
       this.setIndicator("instance", "unknown");

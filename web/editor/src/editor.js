@@ -456,6 +456,7 @@ export class Editor {
       b: { doc: tab.view.state.doc.toString(), extensions: exts },
       parent: holder,
       revertControls: "a-to-b",
+      collapseUnchanged: { margin: 3, minSize: 6 },
       highlightChanges: true,
       gutter: true,
     });

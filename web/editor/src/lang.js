@@ -37,7 +37,7 @@ function jinjaToken(stream, state) {
   const word = stream.match(/^[A-Za-z_][\w]*/);
   if (word) {
     if (jinjaKeywords.has(word[0])) return "keyword";
-    if (stream.peek() === "(") return "function(variableName)";
+    if (stream.peek() === "(") return "variableName.function";
     return "variableName";
   }
   if (stream.match(/^[|.]/)) return "operator";

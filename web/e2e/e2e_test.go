@@ -1,0 +1,595 @@
+// Package e2e drives the IDE in headless Chromium (chromedp) against a real
+// `webrunner serve` on a temporary workspace.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// binary is the webrunner binary built by TestMain.
+var binary string
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	if bin := os.Getenv("WEBRUNNER_E2E_BIN"); bin != "" {
+		// Test a prebuilt binary instead of building ./cmd/webrunner.
+		binary = bin
+		return m.Run()
+	}
+	dir, err := os.MkdirTemp("", "webrunner-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	binary = filepath.Join(dir, "webrunner")
+	build := exec.Command("go", "build", "-o", binary, "./cmd/webrunner")
+	build.Dir = moduleRoot()
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: building webrunner:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// moduleRoot is the repository root (two levels above this file).
+func moduleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+const password = "e2e-secret-password"
+
+const (
+	inputCtrl  = chromedp.ModifierCtrl
+	inputShift = chromedp.ModifierShift
+)
+
+// server is a running `webrunner serve`.
+type server struct {
+	url       string
+	workspace string
+}
+
+// startServer starts webrunner serve on a fresh workspace and stops its
+// process group when the test ends.
+func startServer(t *testing.T) *server {
+	t.Helper()
+	ws := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, binary, "serve", "--workspace", ws, "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "WEBRUNNER_PASSWORD="+password)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s serve: %v", binary, err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() {
+			cmd.Wait()
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cancel()
+			<-done
+		}
+		cancel()
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		re := regexp.MustCompile(`listening on (http://\S+)`)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+			if testing.Verbose() {
+				fmt.Fprintln(os.Stderr, "serve:", sc.Text())
+			}
+		}
+		io.Copy(io.Discard, stderr)
+	}()
+	select {
+	case u := <-found:
+		return &server{url: u, workspace: ws}
+	case <-time.After(30 * time.Second):
+		t.Fatal("webrunner serve did not print its address within 30 s")
+	}
+	return nil
+}
+
+// newBrowser starts headless Chromium with a fresh profile; the returned
+// context is its first tab.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	chromium := os.Getenv("WEBRUNNER_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("Chromium is required for the browser tests (apt-get install chromium, or set WEBRUNNER_CHROMIUM): %v", err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancelCtx()
+		cancelAlloc()
+	})
+	// Start the browser now so that its start-up is not in the first step's
+	// timeout.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	return ctx
+}
+
+// step runs actions with a timeout, failing the test with what was being
+// done.
+func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		failShot(t, ctx, what)
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// screenshot saves the page as test-output/NAME.png at the repository root.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := filepath.Join(moduleRoot(), "test-output")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// failShot saves a screenshot of a failed step in test-output/.
+func failShot(t *testing.T, ctx context.Context, what string) {
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		return
+	}
+	dir := filepath.Join(moduleRoot(), "test-output")
+	os.MkdirAll(dir, 0o755)
+	name := "FAILED-" + regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name()+"-"+what, "-") + ".png"
+	os.WriteFile(filepath.Join(dir, name), png, 0o644)
+	t.Logf("screenshot of the failure: test-output/%s", name)
+}
+
+// waitJS polls a JavaScript boolean expression until it is true.
+func waitJS(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[any](expr, chromedp.WithPollingInterval(50*time.Millisecond))(ctx, t)
+		if err != nil {
+			return chromedp.Void{}, fmt.Errorf("waiting for %s: %w", expr, err)
+		}
+		return chromedp.Void{}, nil
+	})
+}
+
+// evalString evaluates a JavaScript expression returning a string.
+func evalString(t *testing.T, ctx context.Context, expr string) string {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return s
+}
+
+func md5File(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := md5.Sum(b)
+	return hex.EncodeToString(s[:])
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// watchConsole logs the page's console errors and returns a func giving its
+// uncaught exceptions so far.
+func watchConsole(t *testing.T, ctx context.Context) func() []string {
+	var mu sync.Mutex
+	var exceptions []string
+	msgs := chromedp.Console(ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			switch {
+			case m.IsException():
+				mu.Lock()
+				exceptions = append(exceptions, m.String())
+				mu.Unlock()
+			case m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleWarning:
+				t.Logf("console %s: %s", m.Type, m.Text)
+			}
+		}
+	}()
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), exceptions...)
+	}
+}
+
+// login logs in through the login page.
+func login(t *testing.T, ctx context.Context, srv *server) {
+	t.Helper()
+	step(t, ctx, "log in",
+		chromedp.Navigate(srv.url+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`input[type=password]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[type=password]`), password),
+		chromedp.Click(chromedp.CSS(`form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#play`)),
+		waitJS(`document.body.classList.contains("ready")`),
+	)
+}
+
+// editorText is the JavaScript expression of the active editor's text.
+const editorText = `window.webrunnerApp.editor.active.view.state.doc.toString()`
+
+// openFromTree expands the tree down to path and opens it.
+func openFromTree(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	parts := strings.Split(path, "/")
+	for i := 1; i <= len(parts); i++ {
+		p := strings.Join(parts[:i], "/")
+		sel := fmt.Sprintf(`.tree-row[data-path=%q]`, p)
+		if i < len(parts) {
+			step(t, ctx, "find "+p, chromedp.WaitVisible(chromedp.CSS(sel)))
+			if evalString(t, ctx, fmt.Sprintf(`document.querySelector(%q).getAttribute("aria-expanded") || ""`, sel)) == "true" {
+				continue
+			}
+		}
+		step(t, ctx, "click "+p, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+	}
+	step(t, ctx, "open "+path, waitJS(fmt.Sprintf(`(() => { const a = window.webrunnerApp.editor.active; return !!a && a.path === %q && !a.view.dom.hidden; })()`, path)))
+}
+
+// typeText types text with key events. A newline is an Enter key press
+// without the extra "char" event that chromedp adds (which would insert a
+// second line break after the editor handled the key).
+func typeText(text string) chromedp.Action[chromedp.Void] {
+	var steps []chromedp.Action[chromedp.Void]
+	for i, line := range strings.Split(text, "\n") {
+		if i > 0 {
+			steps = append(steps, chromedp.KeyEvent("\r", func(p *input.DispatchKeyEventParams) {
+				if p.Type == input.DispatchKeyEventTypeChar {
+					p.Text, p.UnmodifiedText = "", ""
+				}
+			}))
+		}
+		if line != "" {
+			steps = append(steps, chromedp.KeyEvent(line))
+		}
+	}
+	return chromedp.Steps(steps...)
+}
+
+// bringToFront activates the tab (background tabs do not render).
+func bringToFront() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.BringToFront, cdp.Empty{})
+		return err
+	})
+}
+
+// focusEditorEnd focuses the active editor with the cursor at the end.
+func focusEditorEnd() chromedp.Action[chromedp.Void] {
+	return waitJS(`(() => { const v = window.webrunnerApp.editor.active.view; v.focus(); v.dispatch({selection: {anchor: v.state.doc.length}}); return v.hasFocus; })()`)
+}
+
+// typeAtEnd moves the cursor to the end of the active editor and types text.
+func typeAtEnd(t *testing.T, ctx context.Context, text string) {
+	t.Helper()
+	step(t, ctx, "type "+text, focusEditorEnd(), typeText(text))
+}
+
+func TestIDE(t *testing.T) {
+	srv := startServer(t)
+	ctx := newBrowser(t)
+	exceptions := watchConsole(t, ctx)
+
+	login(t, ctx, srv)
+	screenshot(t, ctx, "01-editor-empty")
+
+	const profile = "project/software/helloworld/instance.cfg.in"
+	const hashFile = "project/software/helloworld/buildout.hash.cfg"
+	diskProfile := filepath.Join(srv.workspace, filepath.FromSlash(profile))
+	diskHash := filepath.Join(srv.workspace, filepath.FromSlash(hashFile))
+
+	t.Run("open from tree", func(t *testing.T) {
+		openFromTree(t, ctx, profile)
+		got := evalString(t, ctx, editorText)
+		if got != readFile(t, diskProfile) {
+			t.Fatalf("editor shows %d bytes, the file has %d", len(got), len(readFile(t, diskProfile)))
+		}
+		// Buildout + Jinja2 highlighting: section headers, Jinja2 and references.
+		step(t, ctx, "highlighting",
+			waitJS(`!!document.querySelector(".cm-editor:not([hidden]) .tok-heading")`),
+			waitJS(`!!document.querySelector(".cm-editor:not([hidden]) .tok-meta")`),
+			waitJS(`!!document.querySelector(".cm-editor:not([hidden]) .tok-reference")`),
+			waitJS(`!!document.querySelector(".cm-editor:not([hidden]) .cm-lineNumbers")`),
+		)
+	})
+
+	const edit = "\n# edited in the e2e test\n"
+	t.Run("edit and save", func(t *testing.T) {
+		typeAtEnd(t, ctx, edit)
+		step(t, ctx, "dirty marker", chromedp.WaitVisible(chromedp.CSS(`.tab.active.dirty .tab-dirty`)))
+		screenshot(t, ctx, "02-editor-dirty")
+		step(t, ctx, "save with Ctrl+S",
+			chromedp.KeyEvent("s", chromedp.KeyModifiers(inputCtrl)),
+			waitJS(`!document.querySelector(".tab.active").classList.contains("dirty")`),
+		)
+		if got := readFile(t, diskProfile); !strings.HasSuffix(got, edit) {
+			t.Fatalf("the file on disk does not end with the edit: …%q", got[max(0, len(got)-60):])
+		}
+	})
+
+	t.Run("md5 get", func(t *testing.T) {
+		step(t, ctx, "MD5 menu: get",
+			chromedp.Click(chromedp.CSS(`#md5-menu`)),
+			chromedp.WaitVisible(chromedp.CSS(`#md5-get`)),
+			chromedp.Click(chromedp.CSS(`#md5-get`)),
+			chromedp.WaitVisible(chromedp.CSS(`#status-md5 .md5-value`)),
+		)
+		got := evalString(t, ctx, `document.querySelector("#status-md5 .md5-value").textContent`)
+		if want := md5File(t, diskProfile); got != want {
+			t.Fatalf("status bar md5 = %q, want %q", got, want)
+		}
+	})
+
+	t.Run("md5 update hash file", func(t *testing.T) {
+		want := md5File(t, diskProfile)
+		if strings.Contains(readFile(t, diskHash), want) {
+			t.Fatal("buildout.hash.cfg already has the new md5: the edit did not change the file?")
+		}
+		step(t, ctx, "MD5 menu: update",
+			chromedp.Click(chromedp.CSS(`#md5-menu`)),
+			chromedp.WaitVisible(chromedp.CSS(`#md5-update`)),
+			chromedp.Click(chromedp.CSS(`#md5-update`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog.md5-dialog .md5-table`)),
+		)
+		table := evalString(t, ctx, `document.querySelector("dialog.md5-dialog .md5-table").textContent`)
+		if !strings.Contains(table, "instance.cfg.in") || !strings.Contains(table, want) {
+			t.Errorf("the update summary does not show instance.cfg.in with %s: %q", want, table)
+		}
+		screenshot(t, ctx, "03-md5-update")
+		step(t, ctx, "open the hash file from the summary",
+			chromedp.Click(chromedp.CSS(`dialog.md5-dialog button[data-value="open"]`)),
+			waitJS(fmt.Sprintf(`window.webrunnerApp.editor.active && window.webrunnerApp.editor.active.path === %q`, hashFile)),
+		)
+		if !strings.Contains(readFile(t, diskHash), "md5sum = "+want) {
+			t.Fatalf("buildout.hash.cfg on disk lacks md5sum = %s:\n%s", want, readFile(t, diskHash))
+		}
+		if got := evalString(t, ctx, editorText); !strings.Contains(got, want) {
+			t.Fatalf("the hash file tab does not show the new md5 %s", want)
+		}
+	})
+
+	t.Run("reload on change on disk", func(t *testing.T) {
+		openFromTree(t, ctx, profile)
+		changed := readFile(t, diskProfile) + "# changed on disk\n"
+		if err := os.WriteFile(diskProfile, []byte(changed), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		step(t, ctx, "reloaded from disk", waitJS(fmt.Sprintf(`%s === %q`, editorText, changed)))
+	})
+
+	t.Run("conflict in a second tab", func(t *testing.T) {
+		// The second tab opens the same file and makes it dirty; then the
+		// first one saves; the second one's save must not overwrite silently.
+		tab2, cancel := chromedp.NewContext(ctx)
+		defer cancel()
+		// The first run opens the tab, which lives as long as the context of
+		// that run: no timeout here.
+		if err := chromedp.Do(tab2, chromedp.EmulateViewport(1280, 800)); err != nil {
+			t.Fatalf("opening a second tab: %v", err)
+		}
+		step(t, tab2, "open a second tab",
+			chromedp.Navigate(srv.url+"/"),
+			bringToFront(),
+			chromedp.WaitVisible(chromedp.CSS(`#play`)),
+			waitJS(`document.body.classList.contains("ready")`),
+		)
+		openFromTree(t, tab2, profile)
+		typeAtEnd(t, tab2, "# from tab 2\n")
+		step(t, tab2, "tab 2 dirty", chromedp.WaitVisible(chromedp.CSS(`.tab.active.dirty`)))
+
+		step(t, ctx, "back to tab 1", bringToFront())
+		typeAtEnd(t, ctx, "# from tab 1\n")
+		step(t, ctx, "tab 1 saves",
+			chromedp.KeyEvent("s", chromedp.KeyModifiers(inputCtrl)),
+			waitJS(`!document.querySelector(".tab.active").classList.contains("dirty")`),
+		)
+		saved1 := readFile(t, diskProfile)
+		if !strings.HasSuffix(saved1, "# from tab 1\n") {
+			t.Fatalf("tab 1's save is not on disk")
+		}
+		step(t, tab2, "tab 2 saves a stale copy",
+			bringToFront(),
+			focusEditorEnd(),
+			chromedp.KeyEvent("s", chromedp.KeyModifiers(inputCtrl)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog.conflict-dialog`)),
+		)
+		screenshot(t, tab2, "04-conflict")
+		if readFile(t, diskProfile) != saved1 {
+			t.Fatal("the stale save was written before the user chose")
+		}
+		step(t, tab2, "compare",
+			chromedp.Click(chromedp.CSS(`dialog.conflict-dialog button[data-value="diff"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog.merge-dialog .cm-mergeView`)),
+		)
+		screenshot(t, tab2, "05-compare")
+		step(t, tab2, "save mine after comparing",
+			chromedp.Click(chromedp.CSS(`dialog.merge-dialog button[data-value="mine"]`)),
+			waitJS(`!document.querySelector(".tab.active").classList.contains("dirty")`),
+		)
+		if got := readFile(t, diskProfile); !strings.HasSuffix(got, "# from tab 2\n") || strings.Contains(got, "# from tab 1") {
+			t.Fatalf("after choosing to save tab 2's version, the file ends with …%q", got[max(0, len(got)-60):])
+		}
+		// Tab 1 was not dirty: it follows the file on disk.
+		step(t, ctx, "tab 1 reloaded", bringToFront(), waitJS(fmt.Sprintf(`%s === %q`, editorText, readFile(t, diskProfile))))
+	})
+
+	t.Run("quick open", func(t *testing.T) {
+		step(t, ctx, "Ctrl+P",
+			focusEditorEnd(),
+			chromedp.KeyEvent("p", chromedp.KeyModifiers(inputCtrl)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog.quick-dialog .quick-input`)),
+			chromedp.SendKeys(chromedp.CSS(`dialog.quick-dialog .quick-input`), "helloworld/software.cfg"),
+			chromedp.WaitVisible(chromedp.CSS(`.quick-item.selected[data-path="project/software/helloworld/software.cfg"]`)),
+			typeText("\n"),
+			waitJS(`window.webrunnerApp.editor.active.path === "project/software/helloworld/software.cfg"`),
+		)
+	})
+
+	t.Run("tabs kept across reloads", func(t *testing.T) {
+		step(t, ctx, "reload",
+			chromedp.Reload(),
+			chromedp.WaitVisible(chromedp.CSS(`#play`)),
+			waitJS(`document.body.classList.contains("ready")`),
+			waitJS(`window.webrunnerApp.editor.tabs.length === 3`),
+			waitJS(`window.webrunnerApp.editor.active.path === "project/software/helloworld/software.cfg"`),
+		)
+	})
+
+	t.Run("fullscreen", func(t *testing.T) {
+		step(t, ctx, "toggle",
+			chromedp.Click(chromedp.CSS(`#fullscreen`)),
+			waitJS(`document.body.classList.contains("fullscreen") && getComputedStyle(document.querySelector(".topbar")).display === "none"`),
+			focusEditorEnd(),
+			chromedp.KeyEvent("\r", chromedp.KeyModifiers(inputCtrl|inputShift)),
+			waitJS(`!document.body.classList.contains("fullscreen")`),
+		)
+	})
+
+	t.Run("file tree create rename delete", func(t *testing.T) {
+		step(t, ctx, "select helloworld", chromedp.Click(chromedp.CSS(`.tree-row[data-path="project/software/helloworld"]`)))
+		// The click toggled the folder; make sure it is open.
+		step(t, ctx, "expand", waitJS(`document.querySelector('.tree-row[data-path="project/software/helloworld"]').getAttribute("aria-expanded") !== null`))
+		step(t, ctx, "new file",
+			chromedp.Click(chromedp.CSS(`#new-file`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog .prompt-input`)),
+			chromedp.SendKeys(chromedp.CSS(`dialog .prompt-input`), "e2e-new.cfg"),
+			chromedp.Click(chromedp.CSS(`dialog .btn.primary`)),
+			waitJS(`window.webrunnerApp.editor.active.path === "project/software/helloworld/e2e-new.cfg"`),
+		)
+		created := filepath.Join(srv.workspace, "project/software/helloworld/e2e-new.cfg")
+		if _, err := os.Stat(created); err != nil {
+			t.Fatalf("new file: %v", err)
+		}
+		step(t, ctx, "rename",
+			chromedp.WaitVisible(chromedp.CSS(`.tree-row[data-path="project/software/helloworld/e2e-new.cfg"]`)),
+			chromedp.Click(chromedp.CSS(`.tree-row[data-path="project/software/helloworld/e2e-new.cfg"]`)),
+			chromedp.Click(chromedp.CSS(`#rename-entry`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog .prompt-input`)),
+			chromedp.SetValue(chromedp.CSS(`dialog .prompt-input`), "project/software/helloworld/e2e-renamed.cfg"),
+			chromedp.Click(chromedp.CSS(`dialog .btn.primary`)),
+			waitJS(`window.webrunnerApp.editor.active.path === "project/software/helloworld/e2e-renamed.cfg"`),
+			chromedp.WaitVisible(chromedp.CSS(`.tree-row[data-path="project/software/helloworld/e2e-renamed.cfg"]`)),
+		)
+		renamed := filepath.Join(srv.workspace, "project/software/helloworld/e2e-renamed.cfg")
+		if _, err := os.Stat(renamed); err != nil {
+			t.Fatalf("rename: %v", err)
+		}
+		step(t, ctx, "delete with confirmation",
+			chromedp.Click(chromedp.CSS(`.tree-row[data-path="project/software/helloworld/e2e-renamed.cfg"]`)),
+			chromedp.Click(chromedp.CSS(`#delete-entry`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog .btn.danger`)),
+			chromedp.Click(chromedp.CSS(`dialog .btn.danger`)),
+			waitJS(`!document.querySelector('.tree-row[data-path="project/software/helloworld/e2e-renamed.cfg"]')`),
+			waitJS(`!window.webrunnerApp.editor.tabs.some((t) => t.path.endsWith("e2e-renamed.cfg"))`),
+		)
+		if _, err := os.Stat(renamed); !os.IsNotExist(err) {
+			t.Fatalf("delete: the file is still there (%v)", err)
+		}
+	})
+
+	t.Run("narrow window", func(t *testing.T) {
+		step(t, ctx, "resize", chromedp.EmulateViewport(420, 800))
+		step(t, ctx, "play button and tabs visible", waitJS(`["#play", "#tab-logs", "#md5-menu"].every((s) => { const r = document.querySelector(s).getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth; })`))
+		screenshot(t, ctx, "06-narrow")
+		step(t, ctx, "restore", chromedp.EmulateViewport(1280, 800))
+	})
+
+	if ex := exceptions(); len(ex) > 0 {
+		t.Errorf("uncaught exceptions in the page:\n%s", strings.Join(ex, "\n"))
+	}
+}
