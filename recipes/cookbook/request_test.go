@@ -121,9 +121,9 @@ func TestSwitchSoftwareType(t *testing.T) {
 	if v, _ := sh.override["slap-connection"].Get("partition-id"); v != "slappart0" {
 		t.Errorf("slap-connection partition-id = %q", v)
 	}
-	// Without sub-buildout support in the host.
+	// Without RunSubBuildout in the host, the engine runs the profile.
 	_, err = h.Install(ctx, "slapos.cookbook:switch-softwaretype", "switch-softwaretype")
-	recipestest.ErrorContains(t, err, "cannot run the sub-buildout")
+	recipestest.ErrorContains(t, err, "No such file or directory: '"+h.Path("instance-html5as.cfg")+"'")
 
 	h.Add("slap-configuration", "slap-software-type", "frontend")
 	_, err = h.Install(ctx, "slapos.cookbook:switch-softwaretype", "switch-softwaretype")
@@ -180,5 +180,51 @@ func TestCheckPortListening(t *testing.T) {
 	}
 	if _, err := checkPortScript("h", "1", "", ""); err == nil {
 		t.Error("no error without python3 and bash")
+	}
+}
+
+// TestSwitchSoftwareTypeRunsBuildout runs the sub-buildout with the real
+// engine when the Host has no RunSubBuildout of its own.
+func TestSwitchSoftwareTypeRunsBuildout(t *testing.T) {
+	p := testPartition()
+	p.Parameters = []slap.Param{param("name", "Alice")}
+	h, m, ctx := newInstanceHost(t, p)
+	h.Add("buildout", "offline", "true", "newest", "false")
+	h.Add("slap-configuration", "recipe", "slapos.cookbook:slapconfiguration", "computer", "COMP-1",
+		"partition", "slappart0", "configuration.name", "Default", "configuration.title", "No title")
+	if _, err := h.Install(ctx, "slapos.cookbook:slapconfiguration", "slap-configuration"); err != nil {
+		t.Fatal(err)
+	}
+	profile := h.Path("instance-default.cfg")
+	os.WriteFile(profile, []byte(`[buildout]
+parts = publish
+
+[publish]
+recipe = slapos.cookbook:publish
+name = ${slap-configuration:configuration.name}
+title = ${slap-configuration:configuration.title}
+type = ${slap-configuration:slap-software-type}
+literal = $${not:substituted}
+`), 0o644)
+	h.Add("instance", "output", profile)
+	h.Add("switch-softwaretype", "default", "instance:output")
+	if _, err := h.Install(ctx, "slapos.cookbook:switch-softwaretype", "switch-softwaretype"); err != nil {
+		t.Fatalf("%v\n%s", err, strings.Join(h.Lines(), "\n"))
+	}
+	got := map[string]string{}
+	for _, q := range m.Published["slappart0"] {
+		got[q.Name] = q.String()
+	}
+	want := map[string]string{"name": "Alice", "title": "No title", "type": "default", "literal": "${not:substituted}"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("published %s = %q, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+	if _, err := os.Stat(h.Path(".installed-switch-softwaretype.cfg")); err != nil {
+		t.Errorf("sub-buildout state file: %v", err)
+	}
+	if !strings.Contains(strings.Join(h.Lines(), "\n"), "Installing publish.") {
+		t.Errorf("sub-buildout output not streamed: %q", h.Lines())
 	}
 }

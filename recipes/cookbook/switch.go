@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"webrunner/buildout"
@@ -59,10 +60,6 @@ func newSwitchSoftwareType(ctx context.Context, h buildout.Host, name string, op
 		return nil, fmt.Errorf("Missing option: %s:%s", section, key)
 	}
 	run := func(ctx context.Context) ([]string, error) {
-		runner, ok := h.(SubBuildoutRunner)
-		if !ok {
-			return nil, fmt.Errorf("section %s: this buildout cannot run the sub-buildout of switch-softwaretype", name)
-		}
 		override := map[string]*buildout.Options{}
 		b, err := h.Section("buildout")
 		if err != nil {
@@ -82,12 +79,70 @@ func newSwitchSoftwareType(ctx context.Context, h buildout.Host, name string, op
 		scCopy := copyOptions(sc)
 		scCopy.Set("recipe", "slapos.cookbook:switch-softwaretype.noop")
 		override["slap-configuration"] = scCopy
+		runner, ok := h.(SubBuildoutRunner)
+		if !ok {
+			runner = runBuildout{h}
+		}
 		if err := runner.RunSubBuildout(ctx, profile, override); err != nil {
 			return nil, err
 		}
 		return []string{}, nil
 	}
 	return installer(run), nil
+}
+
+// runBuildout runs a sub-buildout with buildout.Run when the Host cannot.
+// Overrides are command-line assignments, so they carry only strings:
+// slap-configuration runs its original recipe again (asking the master
+// once more) instead of copying the structured options of the parent.
+type runBuildout struct{ h buildout.Host }
+
+func (r runBuildout) RunSubBuildout(ctx context.Context, config string, override map[string]*buildout.Options) error {
+	dir := ""
+	if b, err := r.h.Section("buildout"); err == nil {
+		dir, _ = b.Get("directory")
+	}
+	var ovs []buildout.Override
+	for _, name := range sortedKeys(override) {
+		o := override[name]
+		for _, k := range o.Keys() {
+			v, _ := o.Value(k)
+			s, isString := v.(string)
+			if !isString {
+				continue
+			}
+			if name == "slap-configuration" && k == "recipe" {
+				continue
+			}
+			// Values are resolved already: keep their "$" literal.
+			ovs = append(ovs, buildout.Override{Section: name, Option: k, Value: strings.ReplaceAll(s, "$", "$$")})
+		}
+	}
+	if sc, err := r.h.Section("slap-configuration"); err == nil {
+		recipe, _ := sc.Get("recipe")
+		if recipe == "" {
+			recipe = "slapos.cookbook:slapconfiguration"
+		}
+		ovs = append(ovs, buildout.Override{Section: "slap-configuration", Option: "recipe", Value: recipe})
+	}
+	out := r.h.Output()
+	return buildout.Run(ctx, buildout.RunOptions{
+		Config:    config,
+		Directory: dir,
+		Overrides: ovs,
+		Newest:    true, // buildout:newest comes from the overrides
+		OnEvent:   func(ev buildout.Event) { fmt.Fprintln(out, ev.Text) },
+	})
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]*buildout.Options) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // copyOptions returns a copy of o, values included.
