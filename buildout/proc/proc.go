@@ -8,7 +8,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -50,6 +53,53 @@ func Prepare(cmd *exec.Cmd, grace time.Duration) {
 	cmd.WaitDelay = grace + time.Second
 }
 
+// WaitGroupGone waits, at most timeout, until no live process (zombies
+// aside) remains in process group pgid, and reports whether none does.
+func WaitGroupGone(pgid int, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		if syscall.Kill(-pgid, 0) == syscall.ESRCH || !groupAlive(pgid) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// groupAlive reports whether a process of group pgid is alive (not a
+// zombie), from /proc.
+func groupAlive(pgid int) bool {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return true
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp ...
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) < 3 || f[0] == "Z" || f[0] == "X" {
+			continue
+		}
+		if g, err := strconv.Atoi(f[2]); err == nil && g == pgid && pid > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // KillGroup sends sig to the process group led by pid.
 func KillGroup(pid int, sig syscall.Signal) error {
 	return syscall.Kill(-pid, sig)
@@ -79,8 +129,9 @@ func Run(cmd *exec.Cmd, line func(string)) error {
 	err = cmd.Wait()
 	if cmd.SysProcAttr != nil && cmd.SysProcAttr.Setpgid {
 		// Leftover children (a shell's background jobs, a child that
-		// ignored SIGTERM) die with the command's group.
+		// ignored SIGTERM) die with the command's group, before Run returns.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		WaitGroupGone(cmd.Process.Pid, 2*time.Second)
 	}
 	pw.Close()
 	wg.Wait()
