@@ -1,0 +1,44 @@
+package fetch
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{"a": "'a'", "it's": `"it's"`, `a'b"c`: `'a\'b"c'`, "x\ny": `'x\ny'`} {
+		if got := Quote(in); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestIsRemoteAndLocalPath(t *testing.T) {
+	for u, want := range map[string]bool{"http://x/y": true, "https://x": true, "file:///a": false, "/a/b": false, "rel/p": false, "./a://b": false} {
+		if IsRemote(u) != want {
+			t.Errorf("IsRemote(%q) = %v", u, !want)
+		}
+	}
+	if got := LocalPath("/d", "file:///a%20b/c"); got != "/a b/c" {
+		t.Errorf("LocalPath(file URL) = %q", got)
+	}
+	if got := LocalPath("/d", "rel/p"); got != "/d/rel/p" {
+		t.Errorf("LocalPath(relative) = %q", got)
+	}
+}
+
+func TestFetchLocal(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "f"), []byte("hello world"), 0o644)
+	c := Config{Dir: dir, Offline: true}
+	p, cleanup, err := Fetch(context.Background(), c, "f", "5EB63BBBE01EEED093CB22BB8F5ACDC3")
+	cleanup()
+	if err != nil || p != filepath.Join(dir, "f") {
+		t.Fatalf("Fetch = %q, %v", p, err)
+	}
+	if _, _, err := Fetch(context.Background(), c, "missing", ""); err == nil {
+		t.Error("no error for a missing local file")
+	}
+}
