@@ -2,6 +2,7 @@ package buildout
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +13,11 @@ import (
 type LoadOptions struct {
 	// Overrides are command-line assignments, applied over every file.
 	Overrides []Override
+	// Sections are options set over the configuration after the
+	// overrides, section by section (a missing section is added). Their
+	// values are final: not substituted again; a structured value is
+	// seen as such by recipes and as its string form by ${}.
+	Sections map[string]*Options
 	// EmulateLocation gives every section with a recipe, when it is
 	// initialized without a location, location = parts-directory/name
 	// (what most recipes do in their constructor; used by the corpus).
@@ -159,6 +165,33 @@ func Load(ctx context.Context, path string, opts LoadOptions) (*Config, error) {
 		s.set(joinKey(key, op), &Value{Text: o.Value, Last: &Op{Kind: OpCommandLine, Value: o.Value}})
 	}
 	data.update(cl)
+	if len(opts.Sections) > 0 {
+		names := make([]string, 0, len(opts.Sections))
+		for n := range opts.Sections {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		preset := &tree{sections: map[string]*Section{}}
+		for _, n := range names {
+			o := opts.Sections[n]
+			s := newSection(n, Pos{})
+			for _, k := range o.Keys() {
+				v, _ := o.Value(k)
+				text, isString := v.(string)
+				val := &Value{Final: true, Last: &Op{Kind: OpCommandLine}}
+				if isString {
+					val.Text = text
+				} else {
+					val.Text, val.Data = fmt.Sprint(v), v
+				}
+				val.Last.Value = val.Text
+				s.set(k, val)
+			}
+			preset.sections[n] = s
+			preset.order = append(preset.order, n)
+		}
+		data.update(preset)
+	}
 	c.sections = data.sections
 	c.order = data.order
 	c.finishMerge()

@@ -61,6 +61,11 @@ func (o *Op) Source() string {
 type Value struct {
 	Text string
 	Last *Op // newest step of the history
+	// Data is the structured value of an option preset by the caller
+	// (LoadOptions.Sections); Text is then its string form.
+	Data any
+	// Final values are already substituted: ${} in them is literal.
+	Final bool
 }
 
 // Pos returns the position of the assignment that defined the value: the
@@ -244,7 +249,7 @@ func updateSection(s1, s2 *Section) {
 // assignment so that annotations show it.
 func override(s1 *Section, k string, v *Value) {
 	if old, ok := s1.vals[k]; ok && v.Last != nil && v.Last.Prev == nil && v.Last.Kind != OpAdd && v.Last.Kind != OpRemove {
-		v = &Value{Text: v.Text, Last: &Op{Kind: v.Last.Kind, Value: v.Last.Value, Pos: v.Last.Pos, Prev: old.Last}}
+		v = &Value{Text: v.Text, Data: v.Data, Final: v.Final, Last: &Op{Kind: v.Last.Kind, Value: v.Last.Value, Pos: v.Last.Pos, Prev: old.Last}}
 	}
 	s1.set(k, v)
 }

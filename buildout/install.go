@@ -60,6 +60,9 @@ type RunOptions struct {
 	Directory string
 	// Overrides are section:option=value assignments.
 	Overrides []Override
+	// Sections are options set over the configuration, as
+	// LoadOptions.Sections (structured values allowed).
+	Sections map[string]*Options
 	// Offline is -o (buildout:offline=true); Newest false is -N
 	// (buildout:newest=false).
 	Offline bool
@@ -131,6 +134,32 @@ func (h *partHost) Logf(format string, args ...any) {
 
 func (h *partHost) Output() io.Writer { return h.out }
 
+// RunSubBuildout runs, in this buildout's directory, the buildout of
+// profile config with override's options set over its sections (as
+// slapos.cookbook:switch-softwaretype does). Its events join this run's
+// stream, attributed to the calling part.
+func (h *partHost) RunSubBuildout(ctx context.Context, config string, override map[string]*Options) error {
+	r := h.r
+	sub := RunOptions{
+		Config:    config,
+		Directory: r.dir,
+		Sections:  override,
+		Offline:   r.opts.Offline,
+		Newest:    true, // newest comes from the parent's overrides and options
+		Verbose:   r.opts.Verbose,
+		Cache:     r.opts.Cache,
+		Env:       r.opts.Env,
+		OnEvent: func(e Event) {
+			h.out.Flush()
+			r.emit(h.part, e.Level, e.Text)
+		},
+	}
+	if !r.opts.Newest {
+		sub.Newest = false
+	}
+	return Run(ctx, sub)
+}
+
 func (r *runner) host(part string) *partHost {
 	if h, ok := r.hosts[part]; ok {
 		return h
@@ -198,7 +227,7 @@ func Run(ctx context.Context, opts RunOptions) error {
 	if !opts.Newest {
 		ovs = append(ovs, Override{"buildout", "newest", "false"})
 	}
-	cfg, err := Load(ctx, config, LoadOptions{Overrides: ovs, Cache: opts.Cache, Env: opts.Env, Offline: opts.Offline})
+	cfg, err := Load(ctx, config, LoadOptions{Overrides: ovs, Sections: opts.Sections, Cache: opts.Cache, Env: opts.Env, Offline: opts.Offline})
 	if err != nil {
 		if cfg != nil && len(cfg.Errors) > 1 {
 			err = cfg.Errors

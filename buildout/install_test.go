@@ -22,6 +22,7 @@ func init() {
 	Register("webrunner.test:mkdir", newMkdirRecipe)
 	Register("webrunner.test:fail", newMkdirRecipe)
 	Register("webrunner.test:stubborn", newStubbornRecipe)
+	Register("webrunner.test:sub", newSubRecipe)
 	RegisterUninstall("webrunner.test:mkdir", func(ctx context.Context, h Host, name string, opts *Options) error {
 		trace(opts, "uninstall "+name)
 		return nil
@@ -436,5 +437,52 @@ func BenchmarkNoOpRerun(b *testing.B) {
 		if err := Run(context.Background(), RunOptions{Directory: dir}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// subRecipe runs the buildout of its "profile" option with a structured
+// option preset in section [conf], like switch-softwaretype.
+type subRecipe struct {
+	h    Host
+	opts *Options
+}
+
+func newSubRecipe(ctx context.Context, h Host, name string, opts *Options) (Recipe, error) {
+	return &subRecipe{h: h, opts: opts}, nil
+}
+
+func (r *subRecipe) Install(ctx context.Context) ([]string, error) {
+	profile, _ := r.opts.Get("profile")
+	conf := NewOptions("conf")
+	conf.SetValue("data", map[string]any{"a": "1"})
+	conf.Set("text", "${not:substituted}")
+	runner := r.h.(interface {
+		RunSubBuildout(context.Context, string, map[string]*Options) error
+	})
+	return []string{}, runner.RunSubBuildout(ctx, profile, map[string]*Options{"conf": conf})
+}
+
+func (r *subRecipe) Update(ctx context.Context) ([]string, error) { return r.Install(ctx) }
+
+func TestRunSubBuildout(t *testing.T) {
+	s := newSandbox(t)
+	os.WriteFile(filepath.Join(s.dir, "sub.cfg"), []byte("[buildout]\ninstalled = .installed-sub.cfg\nparts = p\n[p]\nrecipe = webrunner.test:mkdir\nvalue = ${conf:data} ${conf:text}\n"), 0o644)
+	s.write("[buildout]\nparts = switch\n[switch]\nrecipe = webrunner.test:sub\nprofile = sub.cfg\n")
+	var events []string
+	err := Run(context.Background(), RunOptions{Directory: s.dir, OnEvent: func(e Event) {
+		events = append(events, e.Part+": "+e.Text)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(events, "switch: Installing p.") {
+		t.Errorf("events %q lack the sub-buildout's, attributed to the part", events)
+	}
+	b, _ := os.ReadFile(filepath.Join(s.dir, "parts", "p", "value"))
+	if string(b) != "map[a:1] ${not:substituted}" {
+		t.Errorf("sub-buildout value = %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(s.dir, ".installed-sub.cfg")); err != nil {
+		t.Errorf("sub-buildout state: %v", err)
 	}
 }

@@ -40,7 +40,7 @@ func (c *Config) expand(name string, s *Section, doing []string) (*Section, *Err
 		}
 		for _, k := range sub.keys {
 			v := sub.vals[k]
-			result.set(k, &Value{Text: v.Text, Last: &Op{Kind: OpMacro, Value: iname, Pos: ltPos, Prev: v.Last}})
+			result.set(k, &Value{Text: v.Text, Data: v.Data, Final: v.Final, Last: &Op{Kind: OpMacro, Value: iname, Pos: ltPos, Prev: v.Last}})
 		}
 	}
 	updateSection(result, s)

@@ -95,7 +95,7 @@ func (c *Config) initialize(st *secState) *Error {
 	sort.Strings(keys)
 	var first *Error
 	for _, k := range keys {
-		if strings.Contains(raw.vals[k].Text, "${") {
+		if v := raw.vals[k]; !v.Final && strings.Contains(v.Text, "${") {
 			if _, err := c.get(st, k); err != nil && first == nil {
 				first = err
 			}
@@ -106,6 +106,10 @@ func (c *Config) initialize(st *secState) *Error {
 	}
 	opts := NewOptions(st.name)
 	for _, k := range raw.keys {
+		if d := raw.vals[k].Data; d != nil {
+			opts.SetValue(k, d)
+			continue
+		}
 		v, _ := c.get(st, k)
 		opts.SetValue(k, v)
 	}
@@ -181,7 +185,7 @@ func (c *Config) get(st *secState, key string) (string, *Error) {
 	if !ok {
 		return "", errMissing
 	}
-	if !strings.Contains(rv.Text, "${") {
+	if rv.Final || !strings.Contains(rv.Text, "${") {
 		st.cooked[key] = rv.Text
 		return rv.Text, nil
 	}
