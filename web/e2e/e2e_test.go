@@ -184,6 +184,17 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 	}
 }
 
+// longStep is step with its own timeout.
+func longStep(t *testing.T, ctx context.Context, what string, timeout time.Duration, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		failShot(t, ctx, what)
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
 // screenshot saves the page as test-output/NAME.png at the repository root.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
@@ -233,7 +244,7 @@ func evalString(t *testing.T, ctx context.Context, expr string) string {
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	s, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr))
+	s, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}
@@ -580,6 +591,128 @@ func TestIDE(t *testing.T) {
 		if _, err := os.Stat(renamed); !os.IsNotExist(err) {
 			t.Fatalf("delete: the file is still there (%v)", err)
 		}
+	})
+
+	t.Run("build", func(t *testing.T) {
+		step(t, ctx, "press play",
+			chromedp.Click(chromedp.CSS(`#play`)),
+			chromedp.WaitVisible(chromedp.CSS(`#build-panel`)),
+			waitJS(`document.querySelectorAll("#build-output .build-line").length > 0`),
+		)
+		// The build runs the real engine: allow it time.
+		longStep(t, ctx, "build ends", 3*time.Minute, waitJS(`!!document.querySelector("#build-output .build-end")`))
+		screenshot(t, ctx, "07-build")
+		t.Logf("click to first build line: %s ms", evalString(t, ctx, `String(window.webrunnerMetrics.clickToFirstLineMs)`))
+		state := evalString(t, ctx, `document.querySelector("#build-state").dataset.state`)
+		apiState := evalString(t, ctx, `fetch("/api/builds?limit=1").then((r) => r.json()).then((j) => j.builds[0].state)`)
+		if state != apiState {
+			t.Fatalf("build panel state %q, the API says %q", state, apiState)
+		}
+		soft := evalString(t, ctx, `document.querySelector("#ind-software").dataset.state`)
+		inst := evalString(t, ctx, `document.querySelector("#ind-instance").dataset.state`)
+		switch state {
+		case "succeeded":
+			if soft != "ok" || inst != "ok" {
+				t.Errorf("after a successful build the indicators are %s/%s, want ok/ok", soft, inst)
+			}
+		case "failed":
+			if soft != "failed" && inst != "failed" {
+				t.Errorf("after a failed build the indicators are %s/%s, want one failed", soft, inst)
+			}
+			apiErr := evalString(t, ctx, `fetch("/api/builds?limit=1").then((r) => r.json()).then((j) => j.builds[0].error)`)
+			shown := evalString(t, ctx, `document.querySelector("#build-error").hidden ? "" : document.querySelector("#build-error").textContent`)
+			if apiErr == "" || !strings.Contains(shown, apiErr) {
+				t.Errorf("the build error shown is %q, the API's is %q", shown, apiErr)
+			}
+		default:
+			t.Fatalf("build ended in state %q", state)
+		}
+		t.Logf("build state %s, indicators %s/%s", state, soft, inst)
+
+		step(t, ctx, "a reloaded page finds the build",
+			chromedp.Reload(),
+			waitJS(`document.body.classList.contains("ready")`),
+			waitJS(`document.querySelector("#build-title").textContent.startsWith("Build #")`),
+			waitJS(`!!document.querySelector("#build-output .build-end")`),
+			waitJS(fmt.Sprintf(`document.querySelector("#build-state").dataset.state === %q`, state)),
+		)
+	})
+
+	t.Run("services", func(t *testing.T) {
+		step(t, ctx, "open Services",
+			chromedp.Click(chromedp.CSS(`#tab-services`)),
+			chromedp.WaitVisible(chromedp.CSS(`#services .summary-card`)),
+			chromedp.WaitVisible(chromedp.CSS(`#services .params-card`)),
+		)
+		step(t, ctx, "add a parameter and save",
+			chromedp.Click(chromedp.CSS(`#services .params-card .button-row .btn`)),
+			chromedp.SendKeys(chromedp.CSS(`#services .param-row:last-child .param-key`), "title"),
+			chromedp.SendKeys(chromedp.CSS(`#services .param-row:last-child .param-value`), "Hello from e2e"),
+			chromedp.Click(chromedp.CSS(`#params-save`)),
+			waitJS(`window.webrunnerApp.services.data && window.webrunnerApp.services.data.parameters.title === "Hello from e2e"`),
+		)
+		got := evalString(t, ctx, `fetch("/api/instance").then((r) => r.json()).then((j) => j.parameters.title || "")`)
+		if got != "Hello from e2e" {
+			t.Fatalf("stored parameter title = %q", got)
+		}
+		screenshot(t, ctx, "08-services")
+		step(t, ctx, "stop with confirmation",
+			chromedp.Click(chromedp.CSS(`#services button[data-state="stopped"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog .btn.primary`)),
+			chromedp.Click(chromedp.CSS(`dialog .btn.primary`)),
+			waitJS(`!!document.querySelector("#services .badge.state-stopped")`),
+		)
+		step(t, ctx, "start again",
+			chromedp.Click(chromedp.CSS(`#services button[data-state="started"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog .btn.primary`)),
+			chromedp.Click(chromedp.CSS(`dialog .btn.primary`)),
+			waitJS(`!!document.querySelector("#services .badge.state-started")`),
+		)
+	})
+
+	t.Run("logs", func(t *testing.T) {
+		step(t, ctx, "open Logs",
+			chromedp.Click(chromedp.CSS(`#tab-logs`)),
+			chromedp.WaitVisible(chromedp.CSS(`#log-list .log-item`)),
+		)
+		logPath := evalString(t, ctx, `[...document.querySelectorAll("#log-list .log-item")].map((b) => b.dataset.path).find((p) => /^log\/build/.test(p)) || ""`)
+		if logPath == "" {
+			t.Fatal("no build log in the list of logs")
+		}
+		sel := fmt.Sprintf(`#log-list .log-item[data-path=%q]`, logPath)
+		step(t, ctx, "tail "+logPath,
+			chromedp.Click(chromedp.CSS(sel)),
+			waitJS(`document.querySelectorAll("#log-output .log-line").length > 0`),
+		)
+		disk := filepath.Join(srv.workspace, filepath.FromSlash(logPath))
+		appendLine := func(line string) {
+			f, err := os.OpenFile(disk, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintln(f, line)
+			f.Close()
+		}
+		appendLine("e2e live line one")
+		step(t, ctx, "the new line appears", waitJS(`[...document.querySelectorAll("#log-output .log-line")].some((l) => l.textContent === "e2e live line one")`))
+		step(t, ctx, "pause", chromedp.Click(chromedp.CSS(`#log-pause`)))
+		appendLine("e2e live line two")
+		step(t, ctx, "paused lines are counted", waitJS(`document.querySelector("#log-count").textContent.startsWith("1 new line")`))
+		if n := evalString(t, ctx, `String([...document.querySelectorAll("#log-output .log-line")].filter((l) => l.textContent === "e2e live line two").length)`); n != "0" {
+			t.Fatal("a line was shown while paused")
+		}
+		step(t, ctx, "resume and filter",
+			chromedp.Click(chromedp.CSS(`#log-pause`)),
+			waitJS(`[...document.querySelectorAll("#log-output .log-line")].some((l) => l.textContent === "e2e live line two")`),
+			chromedp.SendKeys(chromedp.CSS(`#log-filter`), "line two"),
+			waitJS(`[...document.querySelectorAll("#log-output .log-line")].filter((l) => !l.hidden).map((l) => l.textContent).join("|") === "e2e live line two"`),
+		)
+		href := evalString(t, ctx, `document.querySelector("#log-download").getAttribute("href")`)
+		if href != "/api/download?path="+strings.ReplaceAll(logPath, "/", "%2F") {
+			t.Errorf("download link %q", href)
+		}
+		screenshot(t, ctx, "09-logs")
+		step(t, ctx, "back to the editor", chromedp.Click(chromedp.CSS(`#tab-editor`)))
 	})
 
 	t.Run("narrow window", func(t *testing.T) {

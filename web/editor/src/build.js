@@ -136,6 +136,7 @@ export class Build {
       for (const tb of dirty) if (!(await this.app.editor.save(tb))) return;
     }
     this.play.disabled = true;
+    this.starting = true;
     try {
       const res = await api("POST", "/api/build", { target });
       this.attach({ id: res.id, target, state: "running", started: new Date().toISOString() });
@@ -148,6 +149,7 @@ export class Build {
       }
     } finally {
       this.play.disabled = false;
+      this.starting = false;
     }
     this.toggle(true);
   }
@@ -163,6 +165,7 @@ export class Build {
 
   // attach shows build b and follows its websocket.
   attach(b) {
+    if (this.current && this.current.id === b.id && this.socket && !this.socket.closed) return;
     if (this.socket) this.socket.close();
     this.current = { ...b };
     this.title.textContent = `Build #${b.id}` + (b.target ? ` (${b.target})` : "");
@@ -172,14 +175,23 @@ export class Build {
     const target = b.target || "all";
     this.targets = target === "all" ? ["software", "instance"] : [target];
     for (const k of this.targets) this.setIndicator(k, b.state === "running" ? "pending" : "unknown");
-    this.socket = new Socket(`/api/build/${b.id}/ws`, {
-      onOpen: () => this.resetOutput(), // the server replays every line
-      onMessage: (m) => this.message(m),
+    const sock = new Socket(`/api/build/${b.id}/ws`, {
+      onOpen: () => {
+        if (this.socket === sock) this.resetOutput(); // the server replays every line
+      },
+      onMessage: (m) => {
+        if (this.socket !== sock) return;
+        if (m.type === "line") this.line(m);
+        else if (m.type === "end") {
+          sock.close();
+          this.end(m);
+        }
+      },
       onClose: () => {
-        if (this.current && this.current.state !== "running") this.socket.close();
-        else this.stateEl.textContent = "reconnecting…";
+        if (this.socket === sock && !sock.closed) this.stateEl.textContent = "reconnecting…";
       },
     });
+    this.socket = sock;
     if (b.state && b.state !== "running") {
       // A finished build: its websocket replays the output then ends.
       this.finishedIndicators(b.state, b.error);
@@ -192,11 +204,6 @@ export class Build {
     this.lines = 0;
     this.failedPhase = null;
     this.setFollow(true);
-  }
-
-  message(m) {
-    if (m.type === "line") this.line(m);
-    else if (m.type === "end") this.end(m);
   }
 
   line(m) {
@@ -236,7 +243,6 @@ export class Build {
     if (m.error) this.showError(m.error);
     this.out.append(h("div.build-end." + m.state, `Build ${m.state}` + (this.current.started ? ` after ${formatDuration(Date.parse(this.current.finished) - Date.parse(this.current.started))}` : "")));
     this.scrollDown();
-    if (this.socket) this.socket.close();
     this.app.buildEnded(this.current);
   }
 
@@ -261,7 +267,7 @@ export class Build {
 
   // event handles {type:"build"} from /api/events.
   event(ev) {
-    if (ev.state === "running" && (!this.current || this.current.id !== ev.id)) {
+    if (ev.state === "running" && !this.starting && (!this.current || this.current.id !== ev.id)) {
       api("GET", `/api/build/${ev.id}`).then((b) => this.attach(b)).catch(() => this.attach({ id: ev.id, state: "running" }));
     }
   }
