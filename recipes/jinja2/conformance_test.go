@@ -2,6 +2,7 @@ package jinja2
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -58,43 +59,50 @@ func corpusCases(tb testing.TB) []string {
 	return dirs
 }
 
+// checkCase renders a case directory and compares the result with its
+// expected.out, or expects an error whose Python class is expected.error.
+// With exactType the error class must match too.
+func checkCase(dir string, exactType bool) error {
+	got, err := RenderCase(dir)
+	if want, rerr := os.ReadFile(filepath.Join(dir, "expected.error")); rerr == nil {
+		wantType := strings.TrimSpace(string(want))
+		if err == nil {
+			return fmt.Errorf("rendered without error, want %s", wantType)
+		}
+		var e *Error
+		if exactType && (!errors.As(err, &e) || e.Type != wantType) {
+			return fmt.Errorf("error %v, want %s", err, wantType)
+		}
+		return nil
+	}
+	want, rerr := os.ReadFile(filepath.Join(dir, "expected.out"))
+	if rerr != nil {
+		return rerr
+	}
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal([]byte(got), want) {
+		return fmt.Errorf("output differs from expected.out\n%s", firstDiff(string(want), got))
+	}
+	return nil
+}
+
 // TestConformance renders every public corpus case in-process and compares
 // it byte for byte with expected.out, or expects an error when
 // expected.error exists. The pass count may not drop below the one
 // recorded in testdata/conformance.txt.
 func TestConformance(t *testing.T) {
-	passed, total := 0, 0
-	for _, dir := range corpusCases(t) {
-		total++
-		name := filepath.Base(dir)
-		got, err := RenderCase(dir)
-		if want, rerr := os.ReadFile(filepath.Join(dir, "expected.error")); rerr == nil {
-			if err == nil {
-				t.Errorf("%s: rendered without error, want %s", name, strings.TrimSpace(string(want)))
-				continue
-			}
-			if wantType := strings.TrimSpace(string(want)); !strings.HasPrefix(err.Error(), wantType) {
-				t.Logf("%s: error %v, Python raised %s", name, err, wantType)
-			}
-			passed++
-			continue
-		}
-		want, rerr := os.ReadFile(filepath.Join(dir, "expected.out"))
-		if rerr != nil {
-			t.Errorf("%s: %v", name, rerr)
-			continue
-		}
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
-		if !bytes.Equal([]byte(got), want) {
-			t.Errorf("%s: output differs from expected.out\n%s", name, firstDiff(string(want), got))
+	dirs := corpusCases(t)
+	passed := 0
+	for _, dir := range dirs {
+		if err := checkCase(dir, false); err != nil {
+			t.Errorf("%s: %v", filepath.Base(dir), err)
 			continue
 		}
 		passed++
 	}
-	t.Logf("%d/%d cases pass", passed, total)
+	t.Logf("%d/%d cases pass", passed, len(dirs))
 	record := filepath.Join("testdata", "conformance.txt")
 	if *update {
 		if err := os.WriteFile(record, fmt.Appendf(nil, "%d\n", passed), 0o644); err != nil {
@@ -112,6 +120,24 @@ func TestConformance(t *testing.T) {
 	}
 	if passed < recorded {
 		t.Fatalf("conformance dropped: %d cases pass, %s records %d", passed, record, recorded)
+	}
+}
+
+// TestCases renders the feature cases under testdata/cases, whose expected
+// outputs and error classes were written by the corpus reference renderer
+// (render.py --write, Python Jinja2 3.1.6).
+func TestCases(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join("testdata", "cases", "*", "case.json"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no cases under testdata/cases: %v", err)
+	}
+	for _, c := range dirs {
+		dir := filepath.Dir(c)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			if err := checkCase(dir, true); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }
 

@@ -392,6 +392,9 @@ func (x *exec) forLoop(sc *scope, s *forStmt, iter pyval.Value, depth int, w *st
 			return b.String(), nil
 		}
 	}
+	// As in Jinja2, the else block runs unless some iteration ran its body
+	// to the end (without break or continue).
+	completed := false
 	for i, it := range items {
 		loop.i = i
 		inner := newScope(sc)
@@ -403,11 +406,13 @@ func (x *exec) forLoop(sc *scope, s *forStmt, iter pyval.Value, depth int, w *st
 		if err == errBreak {
 			break
 		}
-		if err != nil && err != errContinue {
+		if err == nil {
+			completed = true
+		} else if err != errContinue {
 			return err
 		}
 	}
-	if len(items) == 0 {
+	if !completed {
 		return x.body(sc, s.els, w)
 	}
 	return nil

@@ -25,7 +25,7 @@ func (x *exec) filter(sc *scope, f *filterExpr, v pyval.Value) (pyval.Value, err
 	if err != nil {
 		return nil, err
 	}
-	if f.name != "default" && f.name != "d" {
+	if f.name != "default" && f.name != "d" && f.name != "pprint" {
 		if err := strictErr(v); err != nil {
 			return nil, err
 		}
@@ -70,9 +70,6 @@ func attrGetter(attribute pyval.Value, lower bool, dflt pyval.Value) func(pyval.
 			if _, ok := v.(*pyval.Undefined); ok {
 				v = dflt
 			}
-		}
-		if err := strictErr(v); err != nil {
-			return nil, err
 		}
 		if s, ok := v.(string); ok && lower {
 			return strings.ToLower(s), nil
@@ -817,9 +814,12 @@ func cmpTest(op string) testFunc {
 
 func init() {
 	tests = map[string]testFunc{
-		"boolean":  func(v pyval.Value, _ []pyval.Value) (bool, error) { _, ok := v.(bool); return ok, nil },
-		"callable": func(v pyval.Value, _ []pyval.Value) (bool, error) { _, ok := v.(pyval.Callable); return ok, nil },
-		"defined":  func(v pyval.Value, _ []pyval.Value) (bool, error) { return !isUndefined(v), nil },
+		"boolean": func(v pyval.Value, _ []pyval.Value) (bool, error) { _, ok := v.(bool); return ok, nil },
+		"callable": func(v pyval.Value, _ []pyval.Value) (bool, error) {
+			_, ok := v.(pyval.Callable)
+			return ok || isUndefined(v), nil
+		},
+		"defined": func(v pyval.Value, _ []pyval.Value) (bool, error) { return !isUndefined(v), nil },
 		"undefined": func(v pyval.Value, _ []pyval.Value) (bool, error) {
 			return isUndefined(v), nil
 		},
@@ -881,6 +881,9 @@ func init() {
 			return false, nil
 		},
 		"iterable": func(v pyval.Value, _ []pyval.Value) (bool, error) {
+			if err := strictErr(v); err != nil {
+				return false, err
+			}
 			switch v.(type) {
 			case string, *pyval.List, pyval.Tuple, *pyval.Dict, *pyval.Set, pyval.Range, *pyval.Iterator, *pyval.View:
 				return true, nil
@@ -888,10 +891,16 @@ func init() {
 			return false, nil
 		},
 		"lower": func(v pyval.Value, _ []pyval.Value) (bool, error) {
+			if err := strictErr(v); err != nil {
+				return false, err
+			}
 			s, ok := v.(string)
 			return ok && s == strings.ToLower(s) && s != strings.ToUpper(s), nil
 		},
 		"upper": func(v pyval.Value, _ []pyval.Value) (bool, error) {
+			if err := strictErr(v); err != nil {
+				return false, err
+			}
 			s, ok := v.(string)
 			return ok && s == strings.ToUpper(s) && s != strings.ToLower(s), nil
 		},

@@ -242,6 +242,10 @@ func (l *lexer) tag(begin, end tokKind, closer string) error {
 			l.advance(l.pos + j + 1)
 		case c >= '0' && c <= '9':
 			j, kind := scanNumber(s)
+			if n := len(l.toks); kind == tFloat && n > 0 && l.toks[n-1].kind == tOp && l.toks[n-1].val == "." {
+				// After a dot, "1.0" is two subscripts, not a float.
+				j, kind = digitsUnderscore(s, 0, isDigit), tInt
+			}
 			l.emit(kind, strings.ReplaceAll(s[:j], "_", ""), l.line)
 			l.advance(l.pos + j)
 		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80:

@@ -197,9 +197,7 @@ func writeRepr(b *strings.Builder, v Value) error {
 			fmt.Fprintf(b, "range(%d, %d, %d)", v.Start, v.Stop, v.Step)
 		}
 	case *Undefined:
-		if v.Strict {
-			return v.Err()
-		}
+		// repr never fails, even for StrictUndefined.
 		b.WriteString("Undefined")
 	case *Type:
 		fmt.Fprintf(b, "<class '%s'>", v.N)
