@@ -87,7 +87,12 @@ func newCronD(ctx context.Context, h buildout.Host, name string, opts *buildout.
 		}
 		periodicity = p
 	} else if option.IsTrue(opts, "once-a-day") {
-		periodicity = fmt.Sprintf("%d %d * * *", rand.IntN(60), rand.IntN(24))
+		// A random time, kept from one run to the next.
+		prev, ok := previousOption(h, name, "periodicity")
+		if !ok || prev == "" || prev == "0 0 * * *" {
+			prev = fmt.Sprintf("%d %d * * *", rand.IntN(60), rand.IntN(24))
+		}
+		periodicity = prev
 	} else {
 		return nil, errors.New("Missing one of 'frequency', 'once-a-day' or 'time' parameter")
 	}

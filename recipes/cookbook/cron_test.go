@@ -115,6 +115,15 @@ func TestCronAndCronD(t *testing.T) {
 	if got := recipestest.Read(t, entries+"/r"); !regexp.MustCompile(`^\d+ \d+ \* \* \* x\n$`).MatchString(got) {
 		t.Errorf("once-a-day entry = %q", got)
 	}
+	// The time recorded in .installed.cfg is kept.
+	os.WriteFile(h.Path(".installed.cfg"), []byte("[buildout]\nparts = random\n\n[random]\nperiodicity = 7 3 * * *\n"), 0o644)
+	h.Add("buildout", "installed", h.Path(".installed.cfg"))
+	if _, err := h.Install(ctx, "slapos.cookbook:cron.d", "random"); err != nil {
+		t.Fatal(err)
+	}
+	if got := recipestest.Read(t, entries+"/r"); got != "7 3 * * * x\n" {
+		t.Errorf("once-a-day entry after a previous run = %q", got)
+	}
 }
 
 func TestLogrotate(t *testing.T) {
