@@ -636,6 +636,11 @@ func TestIDE(t *testing.T) {
 			waitJS(`!!document.querySelector("#build-output .build-end")`),
 			waitJS(fmt.Sprintf(`document.querySelector("#build-state").dataset.state === %q`, state)),
 		)
+		step(t, ctx, "Ctrl+Shift+B starts the next build",
+			chromedp.KeyEvent("B", chromedp.KeyModifiers(inputCtrl|inputShift)),
+			waitJS(`document.querySelector("#build-title").textContent.startsWith("Build #2")`),
+		)
+		longStep(t, ctx, "second build ends", 3*time.Minute, waitJS(`!!document.querySelector("#build-output .build-end")`))
 	})
 
 	t.Run("services", func(t *testing.T) {
@@ -655,6 +660,10 @@ func TestIDE(t *testing.T) {
 		if got != "Hello from e2e" {
 			t.Fatalf("stored parameter title = %q", got)
 		}
+		step(t, ctx, "run promises now",
+			chromedp.Click(chromedp.CSS(`#run-promises`)),
+			waitJS(`(() => { const b = document.querySelector("#run-promises"); return !!b && !b.disabled && b.textContent === "Run promises now"; })()`),
+		)
 		screenshot(t, ctx, "08-services")
 		step(t, ctx, "stop with confirmation",
 			chromedp.Click(chromedp.CSS(`#services button[data-state="stopped"]`)),

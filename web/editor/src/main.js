@@ -56,7 +56,8 @@ class App {
 
   async start() {
     this.show(store.get("view", "editor"));
-    if (store.get("sidebarHidden", false)) this.toggleSidebar(true);
+    // On a narrow window the tree overlays the editor: hidden at first.
+    if (store.get("sidebarHidden", window.innerWidth < 900)) this.toggleSidebar(true);
     this.connectEvents();
     this.loadRelease();
     await Promise.all([this.editor.restore(), this.build.restore()]);
