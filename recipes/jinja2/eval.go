@@ -644,3 +644,24 @@ func (x *exec) importModule(sc *scope, nameExpr expr, withContext bool) (*templa
 	}
 	return &templateModule{name: t.name, vars: top.vars, body: b.String()}, nil
 }
+
+// Attr implements pyval.Attrer with the attributes of Jinja2's Macro.
+func (m *macro) Attr(name string) (pyval.Value, bool) {
+	switch name {
+	case "name":
+		return m.def.name, true
+	case "arguments":
+		t := make(pyval.Tuple, len(m.def.params))
+		for i, p := range m.def.params {
+			t[i] = p
+		}
+		return t, true
+	case "catch_kwargs":
+		return m.def.kwargs, true
+	case "catch_varargs":
+		return m.def.varargs, true
+	case "caller":
+		return m.def.callerUsed, true
+	}
+	return nil, false
+}

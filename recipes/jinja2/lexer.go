@@ -224,6 +224,12 @@ func (l *lexer) tag(begin, end tokKind, closer string) error {
 				l.advance(l.pos + 2)
 				return nil
 			}
+			if closer == "%}" && strings.HasPrefix(s, "+%}") {
+				// "+%}" disables trim_blocks, which is off anyway.
+				l.emit(end, "", l.line)
+				l.advance(l.pos + 3)
+				return nil
+			}
 		}
 		c := s[0]
 		switch {
