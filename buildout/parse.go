@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -58,10 +57,39 @@ type FileOption struct {
 
 const profileBaseRef = "${:_profile_base_location_}"
 
-var (
-	sectionHeaderRE = regexp.MustCompile(`^\[\s*([^\s#[\]:;{}]+)\s*(:([^#;]*))?\s*](\s*([#;].*)?)$`)
-	optionStartRE   = regexp.MustCompile(`^([^\s{}[\]=:]+\s*[-+]?)=(.*)$`)
-)
+var sectionHeaderRE = regexp.MustCompile(`^\[\s*([^\s#[\]:;{}]+)\s*(:([^#;]*))?\s*](\s*([#;].*)?)$`)
+
+// matchHeader matches a section header line, as zc.buildout's regexp.
+func matchHeader(s string) []string {
+	if s == "" || s[0] != '[' {
+		return nil
+	}
+	return sectionHeaderRE.FindStringSubmatch(s)
+}
+
+// matchOption matches an option line, as zc.buildout's regexp
+// ^([^\s{}[\]=:]+\s*[-+]?)=(.*)$: it returns the whole match, the name
+// part (with its operator) and the value.
+func matchOption(s string) []string {
+	i := 0
+	for i < len(s) && !strings.ContainsRune(" \t\n\r\f\v{}[]=:", rune(s[i])) {
+		i++
+	}
+	if i == 0 {
+		return nil
+	}
+	j := i
+	for j < len(s) && strings.IndexByte(" \t\n\r\f\v", s[j]) >= 0 {
+		j++
+	}
+	if j < len(s) && (s[j] == '+' || s[j] == '-') && j > i {
+		j++
+	}
+	if j >= len(s) || s[j] != '=' {
+		return nil
+	}
+	return []string{s, s[:j], s[j+1:]}
+}
 
 // Parse parses the buildout configuration text src of file path. Conditional
 // section expressions are evaluated with env (nil means DefaultEnvironment).
@@ -77,8 +105,14 @@ func Parse(path string, src []byte, env *Environment) (*File, ErrorList) {
 		skipped   bool         // inside a false conditional section
 		opt       *FileOption  // option receiving continuation lines
 		blockmode bool
-		raw       strings.Builder
+		cont      []string // continuation lines of opt not yet joined
 	)
+	flush := func() {
+		if opt != nil && len(cont) > 0 {
+			opt.Value += "\n" + strings.Join(cont, "\n")
+		}
+		cont = cont[:0]
+	}
 	lineno := 0
 	for len(src) > 0 {
 		var line []byte
@@ -107,11 +141,12 @@ func Parse(path string, src []byte, env *Environment) (*File, ErrorList) {
 					continue
 				}
 			}
-			opt.Value += "\n" + s
+			cont = append(cont, s)
 			opt.End = lineno
 			continue
 		}
-		if m := sectionHeaderRE.FindStringSubmatch(s); m != nil {
+		flush()
+		if m := matchHeader(s); m != nil {
 			name := m[1]
 			opt = nil
 			if m[2] != "" {
@@ -145,7 +180,7 @@ func Parse(path string, src []byte, env *Environment) (*File, ErrorList) {
 		if strings.HasPrefix(s, "=>") {
 			s = "<part-dependencies> = " + s[2:]
 		}
-		m := optionStartRE.FindStringSubmatch(s)
+		m := matchOption(s)
 		if m == nil {
 			if opt == nil && strings.TrimSpace(s) == "" {
 				continue
@@ -164,7 +199,6 @@ func Parse(path string, src []byte, env *Environment) (*File, ErrorList) {
 			}
 		}
 		blockmode = val == ""
-		raw.Reset()
 		if skipped {
 			// Lines of a false conditional section are dropped.
 			opt = &FileOption{Key: name, Op: op}
@@ -172,6 +206,7 @@ func Parse(path string, src []byte, env *Environment) (*File, ErrorList) {
 		}
 		opt = cur.set(name, op, val, Pos{path, lineno})
 	}
+	flush()
 	for _, sec := range f.Sections {
 		for _, o := range sec.Options {
 			if o.Value != "" && isSpaceStart(o.Value) {
@@ -304,5 +339,3 @@ func pyRepr(s string) string {
 	b.WriteString(q)
 	return b.String()
 }
-
-var _ = strconv.Quote

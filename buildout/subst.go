@@ -2,7 +2,6 @@ package buildout
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -28,11 +27,26 @@ type secState struct {
 	opts      *Options // set once initialized
 }
 
-var (
-	refSplitRE = regexp.MustCompile(`\$\{[^}]*\}`)
-	refValidRE = regexp.MustCompile(`^\$\{[-a-zA-Z0-9 ._]*:[-a-zA-Z0-9 ._]+\}$`)
-	simpleRE   = regexp.MustCompile(`^[-a-zA-Z0-9 ._]+$`)
-)
+// isSimple reports whether s matches [-a-zA-Z0-9 ._]+, the characters
+// allowed in the names of a ${section:option} reference.
+func isSimple(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == ' ' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// refValid reports whether ref matches \${[-a-zA-Z0-9 ._]*:[-a-zA-Z0-9 ._]+}.
+func refValid(ref string) bool {
+	sec, opt, ok := strings.Cut(ref[2:len(ref)-1], ":")
+	return ok && (sec == "" || isSimple(sec)) && isSimple(opt)
+}
 
 func missingSection(name string) *Error {
 	return &Error{Section: name, Msg: fmt.Sprintf("The referenced section, %s, was not defined.", pyRepr(name))}
@@ -216,10 +230,20 @@ func (c *Config) substitute(st *secState, key string, rv *Value) (string, *Error
 			b.WriteByte('$')
 		}
 		last := 0
-		for _, loc := range refSplitRE.FindAllStringIndex(piece, -1) {
-			b.WriteString(piece[last:loc[0]])
-			last = loc[1]
-			ref := piece[loc[0]:loc[1]]
+		for {
+			// A reference is "${" up to the next "}" (regexp [$]{[^}]*}).
+			i := strings.Index(piece[last:], "${")
+			if i < 0 {
+				break
+			}
+			j := strings.IndexByte(piece[last+i:], '}')
+			if j < 0 {
+				break
+			}
+			start, end := last+i, last+i+j+1
+			b.WriteString(piece[last:start])
+			last = end
+			ref := piece[start:end]
 			v, err := c.reference(st, ref)
 			if err != nil {
 				if err.Pos.File == "" && !err.Pos.IsValid() && err.Section == "" {
@@ -236,13 +260,13 @@ func (c *Config) substitute(st *secState, key string, rv *Value) (string, *Error
 
 func (c *Config) reference(st *secState, ref string) (string, *Error) {
 	s := strings.Split(ref[2:len(ref)-1], ":")
-	if !refValidRE.MatchString(ref) {
+	if !refValid(ref) {
 		switch {
 		case len(s) < 2:
 			return "", &Error{Msg: fmt.Sprintf("The substitution, %s,\ndoesn't contain a colon.", ref)}
 		case len(s) > 2:
 			return "", &Error{Msg: fmt.Sprintf("The substitution, %s,\nhas too many colons.", ref)}
-		case !simpleRE.MatchString(s[0]):
+		case !isSimple(s[0]):
 			return "", &Error{Msg: fmt.Sprintf("The section name in substitution, %s,\nhas invalid characters.", ref)}
 		default:
 			return "", &Error{Msg: fmt.Sprintf("The option name in substitution, %s,\nhas invalid characters.", ref)}
