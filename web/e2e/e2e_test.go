@@ -399,6 +399,51 @@ func TestIDE(t *testing.T) {
 		)
 	})
 
+	t.Run("syntax highlighting", func(t *testing.T) {
+		files := []struct {
+			name, content string
+			tokens        map[string]string // token text -> class
+		}{
+			{"a.cfg", "[buildout]\nparts +=\n  foo\n# a comment\n[foo]\n<= bar\nurl = ${bar:url}/x\n", map[string]string{
+				"[buildout]": "tok-heading", "parts": "tok-property", "+=": "tok-operator", "# a comment": "tok-comment",
+				"<=": "tok-operator", "${bar:url}": "tok-reference",
+			}},
+			{"instance-x.cfg.in", "[s]\nv = {{ slapparameter_dict['x'] }}\n{% if y %}\n", map[string]string{
+				"[s]": "tok-heading", "{{": "tok-meta", "slapparameter_dict": "tok-variable", "'x'": "tok-string", "if": "tok-keyword",
+			}},
+			{"t.py", "def f(x):\n    return 'a'\n", map[string]string{"def": "tok-keyword", "'a'": "tok-string"}},
+			{"s.sh", "if true; then echo hi; fi\n", map[string]string{"if": "tok-keyword", "echo": "tok-function"}},
+			{"d.json", "{\"k\": 1}\n", map[string]string{"\"k\"": "tok-property", "1": "tok-number"}},
+			{"t.jinja2", "{% if x %}{{ y }}{% endif %}\n", map[string]string{"{%": "tok-meta", "if": "tok-keyword", "y": "tok-variable"}},
+		}
+		dir := filepath.Join(srv.workspace, "project", "e2e")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if err := os.WriteFile(filepath.Join(dir, f.name), []byte(f.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			path := "project/e2e/" + f.name
+			step(t, ctx, "open "+path,
+				waitJS(fmt.Sprintf(`window.webrunnerApp.openFile(%q).then(() => true)`, path)),
+				waitJS(fmt.Sprintf(`window.webrunnerApp.editor.active.path === %q`, path)),
+				// The cursor at the end: no bracket match mark splits a token.
+				focusEditorEnd(),
+			)
+			for text, class := range f.tokens {
+				got := evalString(t, ctx, fmt.Sprintf(`(() => { const s = [...document.querySelectorAll(".cm-editor:not([hidden]) .cm-line span")].find((s) => s.textContent === %q); return s ? s.className : "(no token)"; })()`, text))
+				if !strings.Contains(got, class) {
+					t.Errorf("%s: %q has class %q, want %s", f.name, text, got, class)
+				}
+			}
+			step(t, ctx, "close "+path, waitJS(`window.webrunnerApp.editor.closeTab(window.webrunnerApp.editor.active).then(() => true)`))
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	const edit = "\n# edited in the e2e test\n"
 	t.Run("edit and save", func(t *testing.T) {
 		typeAtEnd(t, ctx, edit)
@@ -641,6 +686,31 @@ func TestIDE(t *testing.T) {
 			waitJS(`document.querySelector("#build-title").textContent.startsWith("Build #2")`),
 		)
 		longStep(t, ctx, "second build ends", 3*time.Minute, waitJS(`!!document.querySelector("#build-output .build-end")`))
+	})
+
+	t.Run("build output rendering", func(t *testing.T) {
+		// Lines as the build websocket delivers them, rendered by the panel.
+		step(t, ctx, "phase header, ANSI colours, error, file link",
+			waitJS(`(() => { const b = window.webrunnerApp.build; b.phase = "software"; b.line({phase: "instance", text: "\u001b[31mError: bad value in project/software/helloworld/instance.cfg.in:3\u001b[0m"}); return true; })()`),
+			waitJS(`[...document.querySelectorAll("#build-output .build-phase")].some((h) => h.textContent === "Instance slappart0")`),
+			waitJS(`!!document.querySelector('#build-output .build-line.error .ansi-fg-1 a.file-link[data-path="project/software/helloworld/instance.cfg.in"][data-line="3"]')`),
+		)
+		step(t, ctx, "the file link opens the editor at the line",
+			chromedp.Click(chromedp.CSS(`#build-output .build-line.error a.file-link`)),
+			waitJS(`(() => { const a = window.webrunnerApp.editor.active; return a.path === "project/software/helloworld/instance.cfg.in" && a.view.state.doc.lineAt(a.view.state.selection.main.head).number === 3; })()`),
+		)
+		const addLines = `(n) => { for (let i = 0; i < n; i++) window.webrunnerApp.build.line({phase: "instance", text: "filler line " + i}); return true; }`
+		const atBottom = `(() => { const o = document.querySelector("#build-output"); return o.scrollHeight - o.scrollTop - o.clientHeight < 8; })()`
+		step(t, ctx, "follows the output",
+			waitJS(`(`+addLines+`)(200)`),
+			waitJS(atBottom),
+			waitJS(`(() => { document.querySelector("#build-output").scrollTop = 0; return true; })()`),
+			chromedp.WaitVisible(chromedp.CSS(`#build-follow`)),
+			waitJS(`(`+addLines+`)(20)`),
+			waitJS(`document.querySelector("#build-output").scrollTop === 0`),
+			chromedp.Click(chromedp.CSS(`#build-follow`)),
+			waitJS(atBottom),
+		)
 	})
 
 	t.Run("services", func(t *testing.T) {

@@ -30,9 +30,10 @@ const highlight = HighlightStyle.define([
   { tag: [t.keyword, t.controlKeyword, t.operatorKeyword, t.definitionKeyword, t.moduleKeyword], class: "tok-keyword" },
   { tag: [t.number, t.bool, t.null, t.atom], class: "tok-number" },
   { tag: t.meta, class: "tok-meta" },
-  { tag: [t.function(t.variableName), t.function(t.propertyName)], class: "tok-function" },
   { tag: [t.className, t.typeName], class: "tok-type" },
-  { tag: t.variableName, class: "tok-variable" },
+  { tag: [t.standard(t.variableName), t.function(t.variableName), t.function(t.propertyName)], class: "tok-function" },
+  { tag: [t.variableName, t.definition(t.variableName)], class: "tok-variable" },
+  { tag: t.attributeName, class: "tok-property" },
   { tag: t.invalid, class: "tok-invalid" },
 ]);
 

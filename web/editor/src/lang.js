@@ -91,6 +91,11 @@ export function buildoutMode(withJinja) {
           state.inValue = false;
           return "heading";
         }
+        // A macro use: "<= section".
+        if (stream.match(/^<=/)) {
+          state.inValue = true;
+          return "operator";
+        }
         if (stream.peek() !== undefined && !/\s/.test(stream.peek())) {
           // An option key, up to its operator.
           if (stream.match(/^[^=\s:{$]+?(?=\s*(?:\+=|-=|<=|=|:))/)) {
