@@ -85,7 +85,8 @@ func Fetch(ctx context.Context, c Config, u, md5sum string) (path string, cleanu
 				return "", nop, err
 			}
 			if sum != md5sum {
-				return "", nop, fmt.Errorf("MD5 checksum mismatch for local resource at %s.", Quote(p))
+				// zc.buildout names the path as the URL gives it.
+				return "", nop, fmt.Errorf("MD5 checksum mismatch for local resource at %s.", Quote(LocalPath("", u)))
 			}
 		} else if _, err := os.Stat(p); err != nil {
 			return "", nop, err

@@ -42,3 +42,16 @@ func TestFetchLocal(t *testing.T) {
 		t.Error("no error for a missing local file")
 	}
 }
+
+func TestFetchMismatchNamesPathAsGiven(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "f"), []byte("x"), 0o644)
+	_, _, err := Fetch(context.Background(), Config{Dir: dir}, "f", "00000000000000000000000000000000")
+	if err == nil || err.Error() != "MD5 checksum mismatch for local resource at 'f'." {
+		t.Errorf("relative path: err = %v", err)
+	}
+	_, _, err = Fetch(context.Background(), Config{Dir: dir}, "file://"+dir+"/f", "00000000000000000000000000000000")
+	if err == nil || err.Error() != "MD5 checksum mismatch for local resource at '"+dir+"/f'." {
+		t.Errorf("file URL: err = %v", err)
+	}
+}
