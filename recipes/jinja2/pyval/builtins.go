@@ -182,7 +182,11 @@ func makeBuiltins() map[string]Value {
 	radix("bin", "0b", 2)
 	radix("oct", "0o", 8)
 	radix("hex", "0x", 16)
-	fn("callable", 1, 1, func(a []Value, _ []KV) (Value, error) { _, ok := a[0].(Callable); return ok, nil })
+	fn("callable", 1, 1, func(a []Value, _ []KV) (Value, error) {
+		_, ok := a[0].(Callable)
+		_, undef := a[0].(*Undefined)
+		return ok || undef, nil
+	})
 	fn("chr", 1, 1, func(a []Value, _ []KV) (Value, error) {
 		i, ok := ToInt(a[0])
 		if !ok || i < 0 || i > unicode.MaxRune {

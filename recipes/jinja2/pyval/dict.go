@@ -72,6 +72,10 @@ func hashKey(v Value) (any, error) {
 		}
 	case *Type, *Func, *Module:
 		return v, nil
+	case *Undefined:
+		if v.Strict {
+			return nil, v.Err()
+		}
 	}
 	return nil, Errorf("TypeError", "unhashable type: '%s'", TypeName(v))
 }

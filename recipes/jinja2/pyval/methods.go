@@ -66,7 +66,9 @@ func Arity(name string, args []Value, kwargs []KV, minArgs, maxArgs int, allowed
 	if maxArgs >= 0 && len(args) > maxArgs {
 		return Errorf("TypeError", "%s() takes at most %d argument(s) (%d given)", name, maxArgs, len(args))
 	}
-	return checkUndef(args...)
+	// An undefined argument is no error by itself: as in Python, it fails
+	// only when used (printed, hashed, iterated, tested...).
+	return nil
 }
 
 // Arg returns positional argument i, or keyword argument key, or dflt.
