@@ -105,6 +105,8 @@ type Section struct {
 	owner int // the tree fold allowed to change it in place
 	// hasMarkers says some value may hold a directory marker.
 	hasMarkers bool
+	// pending says some key is a pending "x +" or "x -".
+	pending bool
 }
 
 func newSection(name string, pos Pos) *Section {
@@ -123,6 +125,9 @@ func (s *Section) Get(key string) (*Value, bool) {
 func (s *Section) set(key string, v *Value) {
 	if _, ok := s.vals[key]; !ok {
 		s.keys = append(s.keys, key)
+		if _, op := splitKey(key); op != '=' {
+			s.pending = true
+		}
 	}
 	s.vals[key] = v
 }
@@ -141,7 +146,7 @@ func (s *Section) del(key string) {
 }
 
 func (s *Section) clone() *Section {
-	c := &Section{Name: s.Name, Pos: s.Pos, owner: s.owner, hasMarkers: s.hasMarkers, keys: append([]string(nil), s.keys...), vals: make(map[string]*Value, len(s.vals))}
+	c := &Section{Name: s.Name, Pos: s.Pos, owner: s.owner, hasMarkers: s.hasMarkers, pending: s.pending, keys: append([]string(nil), s.keys...), vals: make(map[string]*Value, len(s.vals))}
 	for k, v := range s.vals {
 		c.vals[k] = v
 	}
@@ -248,6 +253,9 @@ func updateSection(s1, s2 *Section) {
 // override sets s1[k] = v, keeping the overridden history behind a plain
 // assignment so that annotations show it.
 func override(s1 *Section, k string, v *Value) {
+	if s1.vals[k] == v {
+		return
+	}
 	if old, ok := s1.vals[k]; ok && v.Last != nil && v.Last.Prev == nil && v.Last.Kind != OpAdd && v.Last.Kind != OpRemove {
 		v = &Value{Text: v.Text, Data: v.Data, Final: v.Final, Last: &Op{Kind: v.Last.Kind, Value: v.Last.Value, Pos: v.Last.Pos, Prev: old.Last}}
 	}
@@ -285,6 +293,11 @@ func (t *tree) update(d2 *tree) {
 			t.order = append(t.order, name)
 			continue
 		}
+		if !s2.pending && (s1 == s2 || sameValues(s1, s2)) {
+			// Re-applying values already there (a file reached twice)
+			// changes nothing.
+			continue
+		}
 		if s1.owner != t.owner {
 			s1 = s1.clone()
 			s1.owner = t.owner
@@ -293,6 +306,17 @@ func (t *tree) update(d2 *tree) {
 		updateSection(s1, s2)
 		s1.hasMarkers = s1.hasMarkers || s2.hasMarkers
 	}
+}
+
+// sameValues reports whether every option of s2 has, in s1, the very
+// same value.
+func sameValues(s1, s2 *Section) bool {
+	for _, k := range s2.keys {
+		if s1.vals[k] != s2.vals[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // fileTree turns a parsed file into a tree, with
