@@ -639,6 +639,20 @@ func TestIDE(t *testing.T) {
 	})
 
 	t.Run("build", func(t *testing.T) {
+		// The edits above changed instance.cfg.in: bring buildout.hash.cfg up
+		// to date first, as a developer does.
+		step(t, ctx, "update the md5 sums",
+			chromedp.Click(chromedp.CSS(`#tab-editor`)),
+			chromedp.Click(chromedp.CSS(`#md5-menu`)),
+			chromedp.WaitVisible(chromedp.CSS(`#md5-update`)),
+			chromedp.Click(chromedp.CSS(`#md5-update`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog.md5-dialog`)),
+			chromedp.Click(chromedp.CSS(`dialog.md5-dialog .btn.primary`)),
+			waitJS(`!document.querySelector("dialog.md5-dialog")`),
+		)
+		if want := md5File(t, diskProfile); !strings.Contains(readFile(t, diskHash), "md5sum = "+want) {
+			t.Fatalf("buildout.hash.cfg lacks md5sum = %s", want)
+		}
 		step(t, ctx, "press play",
 			chromedp.Click(chromedp.CSS(`#play`)),
 			chromedp.WaitVisible(chromedp.CSS(`#build-panel`)),
