@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"webrunner/buildout"
+	"webrunner/recipes/internal/option"
 	"webrunner/recipes/jinja2/pyval"
 	"webrunner/recipes/slap"
 )
@@ -18,6 +19,32 @@ import (
 func init() {
 	buildout.Register("slapos.cookbook:slapconfiguration", slapconfigurationFactory(false))
 	buildout.Register("slapos.cookbook:slapconfiguration.serialised", slapconfigurationFactory(true))
+	buildout.Register("slapos.cookbook:slapconfiguration.jsondump", newSlapconfigurationJSONDump)
+}
+
+// newSlapconfigurationJSONDump makes slapos.cookbook:slapconfiguration.jsondump:
+// slapconfiguration.serialised whose Install also writes the instance
+// parameters as JSON (indent 2, sorted keys) to json-output.
+func newSlapconfigurationJSONDump(ctx context.Context, h buildout.Host, name string, opts *buildout.Options) (buildout.Recipe, error) {
+	out, ok := opts.Get("json-output")
+	if !ok {
+		return nil, fmt.Errorf("Missing option: %s:json-output", name)
+	}
+	if _, err := slapconfigurationFactory(true)(ctx, h, name, opts); err != nil {
+		return nil, err
+	}
+	conf, _ := opts.Value("configuration")
+	text, err := pyval.JSONDumps(conf, pyval.JSONOptions{SortKeys: true, Indent: "  ", HasIndent: true, EnsureASCII: true})
+	if err != nil {
+		return nil, fmt.Errorf("section %s: %w", name, err)
+	}
+	out = option.Abs(h, out)
+	return installer(func(context.Context) ([]string, error) {
+		if err := os.WriteFile(out, []byte(text), 0o666); err != nil {
+			return nil, fmt.Errorf("section %s: %w", name, err)
+		}
+		return []string{out}, nil
+	}), nil
 }
 
 // masterKeys are the parameters the master adds to those of the user; the

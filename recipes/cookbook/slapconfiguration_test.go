@@ -157,3 +157,18 @@ func TestSlapconfigurationErrors(t *testing.T) {
 	_, err = h.Install(context.Background(), "slapos.cookbook:slapconfiguration", "sc")
 	recipestest.ErrorContains(t, err, "section sc: no SlapOS master")
 }
+
+func TestSlapconfigurationJSONDump(t *testing.T) {
+	p := testPartition()
+	p.Parameters = []slap.Param{param("_", `{"b": "é", "a": [1, {"y": null}]}`)}
+	h, _, ctx := newInstanceHost(t, p)
+	h.Add("sc", "json-output", h.Path("params.json"))
+	paths, err := h.Install(ctx, "slapos.cookbook:slapconfiguration.jsondump", "sc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  \"a\": [\n    1,\n    {\n      \"y\": null\n    }\n  ],\n  \"b\": \"\\u00e9\"\n}"
+	if got := recipestest.Read(t, h.Path("params.json")); got != want || len(paths) != 1 {
+		t.Errorf("json-output:\n%s\nwant:\n%s", got, want)
+	}
+}
