@@ -336,3 +336,25 @@ func errorsText(l ErrorList) string {
 	}
 	return b.String()
 }
+
+func TestDiagnostics(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"b.cfg":    "[buildout]\nextends = base.cfg\n\n[a]\nx = ${b:nope}\ny = fine\n[m]\n<= missing\n",
+		"base.cfg": "[b]\nz = 1\n",
+	})
+	c, err := Load(t.Context(), filepath.Join(dir, "b.cfg"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range c.Diagnostics() {
+		got = append(got, strings.TrimPrefix(e.Error(), dir+"/"))
+	}
+	want := []string{
+		"b.cfg:5: [a] x: Referenced option does not exist: b nope",
+		"b.cfg:8: [m]: No section named 'missing'",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

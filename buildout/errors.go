@@ -17,6 +17,7 @@ type Pos struct {
 // IsValid reports whether p names a file line.
 func (p Pos) IsValid() bool { return p.File != "" && p.Line > 0 }
 
+// String formats p as file:line.
 func (p Pos) String() string {
 	switch {
 	case p.File == "":
@@ -41,6 +42,7 @@ type Error struct {
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
+// Error formats e as "file:line: [section] option: message".
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.Pos.IsValid() || e.Pos.File != "" {
@@ -83,6 +85,7 @@ func (l ErrorList) Sort() {
 	})
 }
 
+// Error returns the first error and how many more there are.
 func (l ErrorList) Error() string {
 	switch len(l) {
 	case 0:

@@ -31,6 +31,7 @@ const (
 	OpMacro                     // inherited through "<= section" (Value names the section)
 )
 
+// String returns the annotation name of k (SET, ADD, REMOVE…).
 func (k OpKind) String() string {
 	return [...]string{"SET", "ADD", "REMOVE", "DEFAULT", "COMPUTED", "COMMAND_LINE", "DIRECTORY", "MACRO"}[k]
 }

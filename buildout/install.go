@@ -27,6 +27,7 @@ const (
 	LevelOutput  Level = 3 // a line written by a recipe or a process it runs
 )
 
+// String returns the level name.
 func (l Level) String() string {
 	switch l {
 	case LevelDebug:
@@ -88,6 +89,7 @@ type RunError struct {
 	Err   error
 }
 
+// Error formats e as zc.buildout prints a failed run.
 func (e *RunError) Error() string {
 	var b strings.Builder
 	if len(e.Doing) > 0 {
@@ -126,12 +128,15 @@ type partHost struct {
 	out  *proc.LineWriter
 }
 
+// Section returns the substituted options of a section.
 func (h *partHost) Section(name string) (*Options, error) { return h.r.cfg.Get(name) }
 
+// Logf emits a log line of the part.
 func (h *partHost) Logf(format string, args ...any) {
 	h.r.emit(h.part, LevelInfo, fmt.Sprintf(format, args...))
 }
 
+// Output returns the writer whose lines become output events of the part.
 func (h *partHost) Output() io.Writer { return h.out }
 
 // RunSubBuildout runs, in this buildout's directory, the buildout of

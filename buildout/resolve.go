@@ -74,3 +74,43 @@ func ResolveFile(ctx context.Context, path string, opts LoadOptions) (*Report, *
 	}
 	return c.Report(), c
 }
+
+// Diagnostics returns every error of the configuration at once, for an
+// editor: parse and merge errors, then, for each section that cannot be
+// substituted, one error per culprit option, positioned on that option's
+// assignment (or on the section header when no option is to blame).
+func (c *Config) Diagnostics() ErrorList {
+	out := append(ErrorList(nil), c.Errors...)
+	if c.Fatal != nil {
+		return out
+	}
+	for _, name := range c.SortedSections() {
+		res := c.Resolve(name)
+		if res.Err == nil {
+			continue
+		}
+		raw, _ := c.Expanded(name)
+		if len(res.OptErr) == 0 {
+			pos := res.Err.Pos
+			if s, ok := c.sections[name]; ok && (!pos.IsValid() || res.Err.Section != name) {
+				pos = s.Pos
+			}
+			out = append(out, &Error{Pos: pos, Section: name, Msg: res.Err.Msg, Err: res.Err})
+			continue
+		}
+		for _, k := range res.Keys {
+			e, ok := res.OptErr[k]
+			if !ok {
+				continue
+			}
+			pos := e.Pos
+			if raw != nil {
+				if v, ok := raw.vals[k]; ok {
+					pos = v.Pos()
+				}
+			}
+			out = append(out, &Error{Pos: pos, Section: name, Option: k, Msg: e.Msg, Err: e})
+		}
+	}
+	return out
+}
