@@ -6,7 +6,7 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 
 	"webrunner/recipes/jinja2/pyval"
 )
@@ -72,7 +72,7 @@ func attrGetter(attribute pyval.Value, lower bool, dflt pyval.Value) func(pyval.
 			}
 		}
 		if s, ok := v.(string); ok && lower {
-			return strings.ToLower(s), nil
+			return pyval.Lower(s), nil
 		}
 		return v, nil
 	}
@@ -81,7 +81,7 @@ func attrGetter(attribute pyval.Value, lower bool, dflt pyval.Value) func(pyval.
 func lowerKey(caseSensitive bool) func(pyval.Value) (pyval.Value, error) {
 	return func(v pyval.Value) (pyval.Value, error) {
 		if s, ok := v.(string); ok && !caseSensitive {
-			return strings.ToLower(s), nil
+			return pyval.Lower(s), nil
 		}
 		return v, nil
 	}
@@ -134,6 +134,8 @@ func selectOrReject(x *exec, sc *scope, v pyval.Value, args []pyval.Value, kw []
 	}
 	return &pyval.Iterator{Kind: "generator", Items: out}, nil
 }
+
+var wordRe = regexp.MustCompile(`[\p{L}\p{N}_]+`)
 
 var striptagsRe = regexp.MustCompile(`(?s)<!--.*?-->|<[^>]*>`)
 
@@ -395,9 +397,9 @@ func init() {
 			}
 			return &pyval.List{Items: items}, err
 		},
-		"lower": strFilter(strings.ToLower),
-		"upper": strFilter(strings.ToUpper),
-		"title": strFilter(pyval.Title),
+		"lower": strFilter(pyval.Lower),
+		"upper": strFilter(pyval.Upper),
+		"title": strFilter(titleFilter),
 		"map": func(x *exec, sc *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
 			items, err := pyval.Iterate(v)
 			if err != nil {
@@ -613,7 +615,7 @@ func init() {
 				cs, _ := c.(string)
 				return strings.Trim(s, cs), nil
 			}
-			return strings.TrimFunc(s, unicode.IsSpace), nil
+			return strings.TrimFunc(s, pyval.IsSpace), nil
 		},
 		"truncate": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
 			s, err := toStr(v)
@@ -703,7 +705,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return len(regexp.MustCompile(`\w+`).FindAllString(s, -1)), nil
+			return len(wordRe.FindAllString(s, -1)), nil
 		},
 	}
 	filters["d"] = filters["default"]
@@ -895,14 +897,14 @@ func init() {
 				return false, err
 			}
 			s, ok := v.(string)
-			return ok && s == strings.ToLower(s) && s != strings.ToUpper(s), nil
+			return ok && strMethodTrue(s, "islower"), nil
 		},
 		"upper": func(v pyval.Value, _ []pyval.Value) (bool, error) {
 			if err := strictErr(v); err != nil {
 				return false, err
 			}
 			s, ok := v.(string)
-			return ok && s == strings.ToUpper(s) && s != strings.ToLower(s), nil
+			return ok && strMethodTrue(s, "isupper"), nil
 		},
 		"in": func(v pyval.Value, args []pyval.Value) (bool, error) {
 			if len(args) != 1 {
@@ -934,4 +936,38 @@ func init() {
 
 func groupTuple(key pyval.Value, items []pyval.Value) pyval.Value {
 	return &pyval.NamedTuple{Type: "_GroupTuple", Names: []string{"grouper", "list"}, Values: pyval.Tuple{key, pyval.NewList(items...)}, TupleRepr: true}
+}
+
+// strMethodTrue calls a predicate method of a str ("islower"...).
+func strMethodTrue(s, method string) bool {
+	m, err := pyval.GetAttr(s, method)
+	if err != nil {
+		return false
+	}
+	v, err := m.(pyval.Callable).Call(nil, nil)
+	return err == nil && v == true
+}
+
+var wordBeginningRe = regexp.MustCompile(`[-\s({\[<]+`)
+
+// titleFilter is Jinja2's title filter: each word (split at whitespace and
+// -({[<) gets its first character uppercased and the rest lowercased.
+func titleFilter(s string) string {
+	var b strings.Builder
+	word := func(w string) {
+		if w == "" {
+			return
+		}
+		r, n := utf8.DecodeRuneInString(w)
+		b.WriteString(pyval.Upper(string(r)))
+		b.WriteString(pyval.Lower(w[n:]))
+	}
+	last := 0
+	for _, loc := range wordBeginningRe.FindAllStringIndex(s, -1) {
+		word(s[last:loc[0]])
+		b.WriteString(s[loc[0]:loc[1]])
+		last = loc[1]
+	}
+	word(s[last:])
+	return b.String()
 }

@@ -129,39 +129,39 @@ func prefixes(fn string, v Value) ([]string, error) {
 func splitWhite(s string, n int, right bool) []Value {
 	var out []Value
 	if !right {
-		rest := strings.TrimLeftFunc(s, unicode.IsSpace)
+		rest := strings.TrimLeftFunc(s, IsSpace)
 		for rest != "" {
 			if n >= 0 && len(out) == n {
 				out = append(out, rest)
 				return out
 			}
-			i := strings.IndexFunc(rest, unicode.IsSpace)
+			i := strings.IndexFunc(rest, IsSpace)
 			if i < 0 {
 				out = append(out, rest)
 				break
 			}
 			out = append(out, rest[:i])
-			rest = strings.TrimLeftFunc(rest[i:], unicode.IsSpace)
+			rest = strings.TrimLeftFunc(rest[i:], IsSpace)
 		}
 		if out == nil {
 			out = []Value{}
 		}
 		return out
 	}
-	rest := strings.TrimRightFunc(s, unicode.IsSpace)
+	rest := strings.TrimRightFunc(s, IsSpace)
 	for rest != "" {
 		if n >= 0 && len(out) == n {
 			out = append(out, rest)
 			break
 		}
-		i := strings.LastIndexFunc(rest, unicode.IsSpace)
+		i := strings.LastIndexFunc(rest, IsSpace)
 		if i < 0 {
 			out = append(out, rest)
 			break
 		}
 		_, sz := utf8.DecodeRuneInString(rest[i:])
 		out = append(out, rest[i+sz:])
-		rest = strings.TrimRightFunc(rest[:i], unicode.IsSpace)
+		rest = strings.TrimRightFunc(rest[:i], IsSpace)
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
@@ -203,35 +203,6 @@ func allRunes(s string, pred func(rune) bool) bool {
 		}
 	}
 	return true
-}
-
-// Title returns Python's str.title().
-func Title(s string) string {
-	var b strings.Builder
-	prevCased := false
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			if prevCased {
-				b.WriteRune(unicode.ToLower(r))
-			} else {
-				b.WriteRune(unicode.ToTitle(r))
-			}
-			prevCased = true
-		} else {
-			b.WriteRune(r)
-			prevCased = false
-		}
-	}
-	return b.String()
-}
-
-// Capitalize returns Python's str.capitalize().
-func Capitalize(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + strings.ToLower(s[n:])
 }
 
 func find(s, sub string, args []Value, last bool) int {
@@ -357,11 +328,11 @@ func strMethod(s string, name string) Value {
 			}
 			switch {
 			case !ok && name == "strip":
-				return strings.TrimFunc(s, unicode.IsSpace), nil
+				return strings.TrimFunc(s, IsSpace), nil
 			case !ok && name == "lstrip":
-				return strings.TrimLeftFunc(s, unicode.IsSpace), nil
+				return strings.TrimLeftFunc(s, IsSpace), nil
 			case !ok:
-				return strings.TrimRightFunc(s, unicode.IsSpace), nil
+				return strings.TrimRightFunc(s, IsSpace), nil
 			case name == "strip":
 				return strings.Trim(s, chars), nil
 			case name == "lstrip":
@@ -386,22 +357,17 @@ func strMethod(s string, name string) Value {
 			return strings.Replace(s, old, nw, n), nil
 		}, "count")
 	case "upper":
-		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return strings.ToUpper(s), nil })
-	case "lower", "casefold":
-		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return strings.ToLower(s), nil })
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return Upper(s), nil })
+	case "lower":
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return Lower(s), nil })
+	case "casefold":
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return Casefold(s), nil })
 	case "title":
 		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return Title(s), nil })
 	case "capitalize":
 		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return Capitalize(s), nil })
 	case "swapcase":
-		return method(name, 0, 0, func([]Value, []KV) (Value, error) {
-			return strings.Map(func(r rune) rune {
-				if unicode.IsUpper(r) {
-					return unicode.ToLower(r)
-				}
-				return unicode.ToUpper(r)
-			}, s), nil
-		})
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return SwapCase(s), nil })
 	case "format":
 		return &Func{N: name, F: func(args []Value, kwargs []KV) (Value, error) { return StrFormat(s, args, kwargs) }}
 	case "format_map":
@@ -465,11 +431,32 @@ func strMethod(s string, name string) Value {
 			return allRunes(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }), nil
 		})
 	case "isspace":
-		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return allRunes(s, unicode.IsSpace), nil })
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return allRunes(s, IsSpace), nil })
 	case "islower":
-		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return isCased(s, unicode.IsLower, unicode.IsUpper), nil })
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return isCased(s, unicode.IsLower, func(r rune) bool { return unicode.IsUpper(r) || unicode.IsTitle(r) }), nil })
 	case "isupper":
-		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return isCased(s, unicode.IsUpper, unicode.IsLower), nil })
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return isCased(s, unicode.IsUpper, func(r rune) bool { return unicode.IsLower(r) || unicode.IsTitle(r) }), nil })
+	case "istitle":
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) {
+			cased, prevCased := false, false
+			for _, r := range s {
+				switch {
+				case unicode.IsUpper(r) || unicode.IsTitle(r):
+					if prevCased {
+						return false, nil
+					}
+					prevCased, cased = true, true
+				case unicode.IsLower(r):
+					if !prevCased {
+						return false, nil
+					}
+					prevCased, cased = true, true
+				default:
+					prevCased = false
+				}
+			}
+			return cased, nil
+		})
 	case "isidentifier":
 		return method(name, 0, 0, func([]Value, []KV) (Value, error) {
 			for i, r := range s {
