@@ -486,3 +486,19 @@ func TestRunSubBuildout(t *testing.T) {
 		t.Errorf("sub-buildout state: %v", err)
 	}
 }
+
+func TestInstalledOptions(t *testing.T) {
+	s := newSandbox(t)
+	s.write("[buildout]\nparts = a\n[a]\nrecipe = webrunner.test:mkdir\nvalue =\n  two\n  lines \n")
+	s.mustRun()
+	opts, ok, err := InstalledOptions(filepath.Join(s.dir, ".installed.cfg"), "a")
+	if err != nil || !ok {
+		t.Fatalf("InstalledOptions: %v %v", ok, err)
+	}
+	if opts["value"] != "two\nlines" || opts["__buildout_installed__"] != filepath.Join(s.dir, "parts", "a") {
+		t.Errorf("recorded options %q", opts)
+	}
+	if _, ok, _ := InstalledOptions(filepath.Join(s.dir, ".installed.cfg"), "nope"); ok {
+		t.Error("unknown part reported as installed")
+	}
+}

@@ -166,3 +166,22 @@ func writeFileAtomic(path string, data []byte) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// InstalledOptions returns the options that the .installed.cfg at path
+// records for part (decoded, as the engine reads them), and whether the
+// part is recorded. A missing file records nothing.
+func InstalledOptions(path, part string) (map[string]string, bool, error) {
+	inst, err := readInstalled(path)
+	if err != nil {
+		return nil, false, err
+	}
+	opts, ok := inst.sections[part]
+	if !ok || part == "buildout" && !inst.exists {
+		return nil, false, nil
+	}
+	out := make(map[string]string, len(opts))
+	for k, v := range opts {
+		out[k] = v
+	}
+	return out, true, nil
+}
