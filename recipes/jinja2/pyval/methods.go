@@ -433,9 +433,13 @@ func strMethod(s string, name string) Value {
 	case "isspace":
 		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return allRunes(s, IsSpace), nil })
 	case "islower":
-		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return isCased(s, unicode.IsLower, func(r rune) bool { return unicode.IsUpper(r) || unicode.IsTitle(r) }), nil })
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) {
+			return isCased(s, unicode.IsLower, func(r rune) bool { return unicode.IsUpper(r) || unicode.IsTitle(r) }), nil
+		})
 	case "isupper":
-		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return isCased(s, unicode.IsUpper, func(r rune) bool { return unicode.IsLower(r) || unicode.IsTitle(r) }), nil })
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) {
+			return isCased(s, unicode.IsUpper, func(r rune) bool { return unicode.IsLower(r) || unicode.IsTitle(r) }), nil
+		})
 	case "istitle":
 		return method(name, 0, 0, func([]Value, []KV) (Value, error) {
 			cased, prevCased := false, false
