@@ -25,7 +25,4 @@ type recipe struct {
 func (r recipe) Install(ctx context.Context) ([]string, error) { return r.install(ctx) }
 func (r recipe) Update(ctx context.Context) ([]string, error)  { return r.update(ctx) }
 
-// noUpdate is an update method that does nothing.
-func noUpdate(context.Context) ([]string, error) { return nil, nil }
-
 var _ buildout.Recipe = installer(nil)
