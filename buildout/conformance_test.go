@@ -30,6 +30,9 @@ func TestConformance(t *testing.T) {
 			continue
 		}
 		passed, failed, mism := compareReport(rep, p, corpus)
+		if wantOK := len(p.Errors) == 0; rep.OK() != wantOK {
+			t.Errorf("%s: exit status would be %d, reference %d", p.Name, exitStatus(rep), map[bool]int{true: 0, false: 3}[wantOK])
+		}
 		totalPassed += passed
 		totalFailed += failed
 		if failed == 0 {
@@ -53,4 +56,15 @@ func TestConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// exitStatus is the status "webrunner buildout resolve" exits with.
+func exitStatus(r *Report) int {
+	switch {
+	case r.Fatal != nil:
+		return 1
+	case !r.OK():
+		return 3
+	}
+	return 0
 }

@@ -144,6 +144,7 @@ func (c *Config) initialize(st *secState) *Error {
 	// the Options before running the recipe constructor).
 	st.opts = opts
 	if deps, ok := opts.lookup("<part-dependencies>"); ok {
+		opts.used["<part-dependencies>"] = true
 		for _, d := range strings.Fields(deps) {
 			if _, err := c.access(d); err != nil {
 				st.opts = nil
