@@ -2,6 +2,8 @@ package buildout
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -357,4 +359,29 @@ func TestDiagnostics(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+func TestExtendsCacheOffline(t *testing.T) {
+	url := "http://example.invalid/sub/x.cfg"
+	sum := md5.Sum([]byte(url))
+	dir := writeFiles(t, map[string]string{
+		"b.cfg": "[buildout]\nextends-cache = cache\noffline = true\nextends = " + url + "\n",
+		"cache/" + hex.EncodeToString(sum[:]): "[buildout]\nextends = y.cfg\n[s]\na = ${:_profile_base_location_}/a\n",
+		"cache/" + md5hex("http://example.invalid/sub/y.cfg"): "[t]\nb = ${:_profile_base_location_}\n",
+	})
+	c, err := Load(t.Context(), filepath.Join(dir, "b.cfg"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{"s:a": "http://example.invalid/sub/a", "t:b": "http://example.invalid/sub"} {
+		section, option, _ := strings.Cut(key, ":")
+		if got := c.Resolve(section).Values[option]; got != want {
+			t.Errorf("%s = %q, want %q", key, got, want)
+		}
+	}
+}
+
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
