@@ -365,7 +365,7 @@ func TestExtendsCacheOffline(t *testing.T) {
 	url := "http://example.invalid/sub/x.cfg"
 	sum := md5.Sum([]byte(url))
 	dir := writeFiles(t, map[string]string{
-		"b.cfg": "[buildout]\nextends-cache = cache\noffline = true\nextends = " + url + "\n",
+		"b.cfg":                               "[buildout]\nextends-cache = cache\noffline = true\nextends = " + url + "\n",
 		"cache/" + hex.EncodeToString(sum[:]): "[buildout]\nextends = y.cfg\n[s]\na = ${:_profile_base_location_}/a\n",
 		"cache/" + md5hex("http://example.invalid/sub/y.cfg"): "[t]\nb = ${:_profile_base_location_}\n",
 	})
