@@ -44,36 +44,44 @@ func publishFactory(serialised, failsafe bool) buildout.Factory {
 		}
 		errorFile, _ := opts.Get("-error-status-file")
 		slaveRef, _ := opts.Get("-slave-reference")
+		// The values are read when the part is constructed, as buildout
+		// resolves them then; Install publishes them.
+		var params []slap.Param
+		var paramsErr error
+		index := map[string]int{}
+	collect:
+		for _, o := range sections {
+			keys := o.Keys()
+			if p, ok := o.Get("-publish"); ok {
+				keys = strings.Fields(p)
+			}
+			for _, k := range keys {
+				if k == "recipe" || strings.HasPrefix(k, "-") || strings.HasPrefix(k, "__") {
+					continue
+				}
+				v, ok := o.Get(k)
+				if !ok {
+					paramsErr = fmt.Errorf("section %s: -publish names %q, which section %s does not define", name, k, o.Section())
+					break collect
+				}
+				if i, dup := index[k]; dup {
+					params[i].Value = v
+					continue
+				}
+				index[k] = len(params)
+				params = append(params, slap.Param{Name: k, Value: v})
+			}
+		}
+		if serialised {
+			params = []slap.Param{{Name: "_", Value: jsonObject(params)}}
+		}
 		publish := func(ctx context.Context) error {
+			if paramsErr != nil {
+				return paramsErr
+			}
 			m, c, err := master(ctx, h, name, nil)
 			if err != nil {
 				return err
-			}
-			var params []slap.Param
-			index := map[string]int{}
-			for _, o := range sections {
-				keys := o.Keys()
-				if p, ok := o.Get("-publish"); ok {
-					keys = strings.Fields(p)
-				}
-				for _, k := range keys {
-					if k == "recipe" || strings.HasPrefix(k, "-") || strings.HasPrefix(k, "__") {
-						continue
-					}
-					v, ok := o.Get(k)
-					if !ok {
-						return fmt.Errorf("section %s: -publish names %q, which section %s does not define", name, k, o.Section())
-					}
-					if i, dup := index[k]; dup {
-						params[i].Value = v
-						continue
-					}
-					index[k] = len(params)
-					params = append(params, slap.Param{Name: k, Value: v})
-				}
-			}
-			if serialised {
-				params = []slap.Param{{Name: "_", Value: jsonObject(params)}}
 			}
 			return m.Publish(ctx, c.computerID, c.partitionID, slaveRef, params)
 		}
