@@ -285,6 +285,11 @@ type loopState struct {
 
 func (l *loopState) TypeName() string { return "LoopContext" }
 
+// PyRepr prints the loop as Jinja2 does.
+func (l *loopState) PyRepr() (string, error) {
+	return fmt.Sprintf("<LoopContext %d/%d>", l.i+1, len(l.items)), nil
+}
+
 // Attr implements pyval.Attrer.
 func (l *loopState) Attr(name string) (pyval.Value, bool) {
 	n := len(l.items)

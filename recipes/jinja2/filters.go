@@ -439,7 +439,7 @@ func init() {
 		"max": minMaxFilter(1),
 		"min": minMaxFilter(-1),
 		"pprint": func(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
-			return pyval.Repr(v)
+			return pyval.Pformat(v)
 		},
 		"reject": func(x *exec, sc *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
 			return selectOrReject(x, sc, v, args, kw, false, false)

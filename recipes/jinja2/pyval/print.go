@@ -211,6 +211,8 @@ func writeRepr(b *strings.Builder, v Value) error {
 			return err
 		}
 		b.WriteString(s)
+	case *Func:
+		fmt.Fprintf(b, "<built-in function %s>", v.N)
 	case Callable:
 		fmt.Fprintf(b, "<function %s>", v.Name())
 	default:
