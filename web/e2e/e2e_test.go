@@ -700,6 +700,16 @@ func TestIDE(t *testing.T) {
 			waitJS(`document.querySelector("#build-title").textContent.startsWith("Build #2")`),
 		)
 		longStep(t, ctx, "second build ends", 3*time.Minute, waitJS(`!!document.querySelector("#build-output .build-end")`))
+		step(t, ctx, "build the software release only from the menu",
+			chromedp.Click(chromedp.CSS(`#play-menu`)),
+			chromedp.WaitVisible(chromedp.CSS(`#play-menu-list button[data-target="software"]`)),
+			chromedp.Click(chromedp.CSS(`#play-menu-list button[data-target="software"]`)),
+			waitJS(`document.querySelector("#build-title").textContent === "Build #3 (software)"`),
+		)
+		longStep(t, ctx, "third build ends", 3*time.Minute, waitJS(`!!document.querySelector("#build-output .build-end")`))
+		if got := evalString(t, ctx, `fetch("/api/build/3").then((r) => r.json()).then((b) => b.target)`); got != "software" {
+			t.Errorf("build 3 target = %q, want software", got)
+		}
 	})
 
 	t.Run("build output rendering", func(t *testing.T) {
@@ -806,6 +816,33 @@ func TestIDE(t *testing.T) {
 		}
 		screenshot(t, ctx, "09-logs")
 		step(t, ctx, "back to the editor", chromedp.Click(chromedp.CSS(`#tab-editor`)))
+	})
+
+	t.Run("change release from the tree", func(t *testing.T) {
+		other := filepath.Join(srv.workspace, "project/software/e2e-release/software.cfg")
+		if err := os.MkdirAll(filepath.Dir(other), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(other, []byte("[buildout]\nparts =\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		setRelease := func(profile, shown string) {
+			t.Helper()
+			step(t, ctx, "set release "+profile,
+				waitJS(fmt.Sprintf(`window.webrunnerApp.editor.tree.reveal(%q).then(() => true)`, profile)),
+				waitJS(fmt.Sprintf(`(() => { const r = document.querySelector('.tree-row[data-path=%q]'); r.dispatchEvent(new MouseEvent("contextmenu", {bubbles: true, clientX: 40, clientY: 40})); return true; })()`, profile)),
+				chromedp.WaitVisible(chromedp.CSS(`.context-menu`)),
+				waitJS(`(() => { const b = [...document.querySelectorAll(".context-menu .menu-item")].find((b) => b.textContent === "Set as current software release"); if (b) b.click(); return !!b; })()`),
+				chromedp.WaitVisible(chromedp.CSS(`dialog .btn.primary`)),
+				chromedp.Click(chromedp.CSS(`dialog .btn.primary`)),
+				waitJS(fmt.Sprintf(`document.querySelector("#release").textContent === %q`, shown)),
+			)
+			if got := evalString(t, ctx, `fetch("/api/release").then((r) => r.json()).then((j) => j.profile)`); got != profile {
+				t.Fatalf("release = %q, want %q", got, profile)
+			}
+		}
+		setRelease("project/software/e2e-release/software.cfg", "software/e2e-release")
+		setRelease("project/software/helloworld/software.cfg", "software/helloworld")
 	})
 
 	t.Run("narrow window", func(t *testing.T) {

@@ -887,7 +887,11 @@ class Tree {
         this.expanded.add(d);
         changed = true;
       }
-      if (!this.children.has(d)) await this.load(d);
+      const child = parts.slice(0, i + 1).join("/");
+      const kids = this.children.get(d);
+      // Load the folder, or reload it when it does not list the next part yet
+      // (created on disk and its event not handled yet).
+      if (!kids || kids.error || !kids.some((k) => k.path === child)) await this.load(d);
     }
     if (changed) store.set("expanded", [...this.expanded]);
     this.selected = path;
@@ -1001,6 +1005,8 @@ class Tree {
         await this.editor.openFile(d.path);
         this.editor.getMD5();
       }) : null,
+      d.type === "file" && /\.cfg$/.test(d.path) && d.path.startsWith("project/")
+        ? item("Set as current software release", () => this.editor.app.setRelease(d.path)) : null,
       item("New file…", () => this.createEntry("file")),
       item("New folder…", () => this.createEntry("dir")),
       this.roots.includes(d.path) ? null : item("Rename…", () => this.renameSelected()),

@@ -2,7 +2,7 @@
 // Editor, Services and Logs views, the build panel and the live events.
 
 import { api, setCSRF, Socket } from "./api.js";
-import { store, toast } from "./ui.js";
+import { store, toast, confirmDialog } from "./ui.js";
 import { Editor } from "./editor.js";
 import { Build } from "./build.js";
 import { Services } from "./services.js";
@@ -44,6 +44,7 @@ class App {
       });
     }
     document.getElementById("toggle-sidebar").addEventListener("click", () => this.toggleSidebar());
+    this.buildMenu();
     window.addEventListener("keydown", (ev) => this.shortcut(ev), true);
     window.addEventListener("beforeunload", (ev) => {
       if (this.editor.dirtyTabs().length) {
@@ -73,6 +74,56 @@ class App {
     } catch {
       // Keep the server-rendered name.
     }
+  }
+
+  // buildMenu wires the menu beside the play button (build one step only).
+  buildMenu() {
+    const btn = document.getElementById("play-menu");
+    const menu = document.getElementById("play-menu-list");
+    const close = () => {
+      menu.hidden = true;
+      btn.setAttribute("aria-expanded", "false");
+    };
+    btn.addEventListener("click", () => {
+      menu.hidden = !menu.hidden;
+      btn.setAttribute("aria-expanded", String(!menu.hidden));
+      if (!menu.hidden) menu.querySelector("button").focus();
+    });
+    menu.addEventListener("keydown", (ev) => {
+      const items = [...menu.querySelectorAll("button")];
+      const i = items.indexOf(document.activeElement);
+      if (ev.key === "Escape") {
+        close();
+        btn.focus();
+      } else if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        ev.preventDefault();
+        items[(i + (ev.key === "ArrowDown" ? 1 : items.length - 1)) % items.length].focus();
+      }
+    });
+    for (const item of menu.querySelectorAll("button[data-target]")) {
+      item.addEventListener("click", () => {
+        close();
+        this.build.start(item.dataset.target);
+      });
+    }
+    document.addEventListener("click", (ev) => {
+      if (!menu.hidden && !menu.contains(ev.target) && ev.target !== btn) close();
+    });
+  }
+
+  // setRelease makes profile the current software release.
+  async setRelease(profile) {
+    const ok = await confirmDialog("Change the software release",
+      `Build ${profile} from now on? The software already built for the other release is kept.`, "Change release");
+    if (!ok) return;
+    try {
+      await api("PUT", "/api/release", { profile });
+    } catch (err) {
+      toast(`Cannot change the release: ${err.message}`, "error");
+      return;
+    }
+    await this.loadRelease();
+    toast(`Current release: ${profile}`, "ok");
   }
 
   // show switches to view v ("editor", "services" or "logs").
