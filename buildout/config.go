@@ -34,7 +34,8 @@ type LoadOptions struct {
 
 // A Config is a merged buildout configuration: every extends folded,
 // += / -= applied and command-line overrides set. Sections are
-// substituted lazily, on first access, as zc.buildout does.
+// substituted lazily, on first access, as zc.buildout does. A Config is
+// not safe for concurrent use.
 type Config struct {
 	// Path is the absolute path of the profile.
 	Path string

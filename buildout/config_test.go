@@ -385,3 +385,30 @@ func md5hex(s string) string {
 	sum := md5.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+func TestReferencesAndDefinition(t *testing.T) {
+	refs := References("a ${x:y} $${no:ref} $$${:z} ${bad}")
+	want := []Ref{{"x", "y", 2, 6}, {"", "z", 22, 5}}
+	if len(refs) != len(want) {
+		t.Fatalf("References = %+v, want %+v", refs, want)
+	}
+	for i := range want {
+		if refs[i] != want[i] {
+			t.Errorf("ref %d = %+v, want %+v", i, refs[i], want[i])
+		}
+	}
+	dir := writeFiles(t, map[string]string{
+		"b.cfg":    "[buildout]\nextends = base.cfg\n[n]\n<= m\nown = 1\n",
+		"base.cfg": "[m]\n\ninherited = ${:own}\n",
+	})
+	c, err := Load(t.Context(), filepath.Join(dir, "b.cfg"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for opt, want := range map[string]string{"inherited": "base.cfg:3", "own": "b.cfg:5"} {
+		p, ok := c.Definition("n", opt)
+		if !ok || strings.TrimPrefix(p.String(), dir+"/") != want {
+			t.Errorf("Definition(n, %s) = %v %v, want %s", opt, p, ok, want)
+		}
+	}
+}
