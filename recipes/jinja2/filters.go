@@ -221,6 +221,35 @@ func init() {
 		},
 		"escape": escapeFilter,
 		"e":      escapeFilter,
+		"filesizeformat": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
+			fv, err := pyval.ToPyFloat(v)
+			if err != nil {
+				return nil, err
+			}
+			n := fv.(float64)
+			binary := truthArg(args, kw, 0, "binary", false)
+			base := 1000.0
+			prefixes := []string{"kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"}
+			if binary {
+				base = 1024
+				prefixes = []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"}
+			}
+			switch {
+			case n == 1:
+				return "1 Byte", nil
+			case n < base:
+				i, _ := pyval.ToPyInt(n, -1)
+				return pyval.PercentFormat("%s Bytes", i)
+			}
+			unit := base
+			for i, prefix := range prefixes {
+				unit = math.Pow(base, float64(i+2))
+				if n < unit || i == len(prefixes)-1 {
+					return pyval.PercentFormat("%.1f "+prefix, base*n/unit)
+				}
+			}
+			return nil, nil
+		},
 		"first": func(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
 			items, err := pyval.Iterate(v)
 			if err != nil {
