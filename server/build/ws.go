@@ -8,6 +8,9 @@ import (
 	"github.com/gorilla/websocket"
 )
 
+// PingInterval is how often ServeWS pings its client.
+const PingInterval = 30 * time.Second
+
 // DefaultWriteTimeout is the default of Runner.WriteTimeout.
 const DefaultWriteTimeout = 10 * time.Second
 
@@ -24,6 +27,18 @@ func (r *Runner) ServeWS(ctx context.Context, conn *websocket.Conn, id int64) er
 		for {
 			if _, _, err := conn.NextReader(); err != nil {
 				return
+			}
+		}
+	}()
+	go func() { // keep quiet connections (a long compilation) alive
+		t := time.NewTicker(PingInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(r.WriteTimeout))
 			}
 		}
 	}()

@@ -42,6 +42,7 @@ const (
 	Exited   State = "EXITED"   // a run program that ended
 	Fatal    State = "FATAL"    // a service that failed too often, quickly, in a row
 	Stopping State = "STOPPING" // being stopped
+	Starting State = "STARTING" // being started
 )
 
 // Process describes a supervised program.
@@ -229,10 +230,10 @@ func (s *Supervisor) Sync(ctx context.Context) ([]string, error) {
 			s.progs[key] = p
 			actions = append(actions, fmt.Sprintf("starting %s %s", p.kind, p.name))
 		} else {
-			st := p.snapshot().State
-			if st != Exited && st != Fatal && st != Stopped {
-				continue
+			if p.looping() {
+				continue // running, starting or waiting to restart
 			}
+			st := p.snapshot().State
 			actions = append(actions, fmt.Sprintf("starting %s %s again (was %s)", p.kind, p.name, st))
 		}
 		s.start(p)
@@ -243,12 +244,29 @@ func (s *Supervisor) Sync(ctx context.Context) ([]string, error) {
 	return actions, nil
 }
 
+// looping reports whether p's supervision loop runs.
+func (p *program) looping() bool {
+	p.mu.Lock()
+	done := p.done
+	p.mu.Unlock()
+	if done == nil {
+		return false
+	}
+	select {
+	case <-done:
+		return false
+	default:
+		return true
+	}
+}
+
 // start launches p's supervision loop; s.mu is held.
 func (s *Supervisor) start(p *program) {
 	ctx, cancel := context.WithCancel(context.Background())
 	p.mu.Lock()
 	p.cancel = cancel
 	p.done = make(chan struct{})
+	p.state = Starting
 	p.restarts = 0
 	done := p.done
 	p.mu.Unlock()

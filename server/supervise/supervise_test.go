@@ -83,10 +83,10 @@ func TestServiceRestartedAndRunOnce(t *testing.T) {
 	if p := find(s, "init"); p.Kind != Run || p.ExitCode != 0 || p.PID != 0 {
 		t.Errorf("init = %+v", p)
 	}
-	b, _ := os.ReadFile(filepath.Join(dir, ".slappart0_web.log"))
-	if string(b) != "started\nstarted\n" {
-		t.Errorf("web log = %q", b)
-	}
+	waitFor(t, "both runs in the log", func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, ".slappart0_web.log"))
+		return string(b) == "started\nstarted\n"
+	})
 	if got := s.Processes(); len(got) != 2 || got[0].Name != "init" {
 		t.Errorf("processes = %+v", got)
 	}
