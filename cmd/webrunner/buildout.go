@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,20 +16,22 @@ import (
 func init() {
 	commands["buildout"] = command{
 		summary: "run buildout: install, resolve or annotate a profile",
-		run:     runBuildout,
+		run: func(ctx context.Context, args []string) int {
+			return runBuildout(ctx, args, os.Stdout, os.Stderr)
+		},
 	}
 }
 
-func runBuildout(ctx context.Context, args []string) int {
+func runBuildout(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "resolve":
-			return buildoutResolve(ctx, args[1:])
+			return buildoutResolve(ctx, args[1:], stdout, stderr)
 		case "annotate":
-			return buildoutAnnotate(ctx, args[1:])
+			return buildoutAnnotate(ctx, args[1:], stdout, stderr)
 		}
 	}
-	return buildoutInstall(ctx, args)
+	return buildoutInstall(ctx, args, stdout, stderr)
 }
 
 // splitAssignments separates section:option=value arguments from the others.
@@ -61,19 +64,20 @@ func realPath(p string) string {
 	return p
 }
 
-func buildoutResolve(ctx context.Context, args []string) int {
+func buildoutResolve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("buildout resolve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	emulate := fs.Bool("emulate-location", false, "give every section with a recipe a default location")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: webrunner buildout resolve [--emulate-location] [--json] PROFILE [section:option=value ...]")
+		fmt.Fprintln(stderr, "usage: webrunner buildout resolve [--emulate-location] [--json] PROFILE [section:option=value ...]")
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	ovs, rest, err := splitAssignments(fs.Args())
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
+		fmt.Fprintln(stderr, "Error:", err)
 		return 2
 	}
 	if len(rest) != 1 {
@@ -83,16 +87,16 @@ func buildoutResolve(ctx context.Context, args []string) int {
 	rep, _ := buildout.ResolveFile(ctx, realPath(rest[0]), buildout.LoadOptions{Overrides: ovs, EmulateLocation: *emulate})
 	rep.Profile = rest[0]
 	if *asJSON {
-		if err := rep.WriteJSON(os.Stdout); err != nil {
-			fmt.Fprintln(os.Stderr, err)
+		if err := rep.WriteJSON(stdout); err != nil {
+			fmt.Fprintln(stderr, err)
 			return 1
 		}
 	} else {
-		printReport(rep)
+		printReport(stdout, rep)
 	}
 	switch {
 	case rep.Fatal != nil:
-		fmt.Fprintln(os.Stderr, "Error:", *rep.Fatal)
+		fmt.Fprintln(stderr, "Error:", *rep.Fatal)
 		return 1
 	case !rep.OK():
 		return 3
@@ -100,7 +104,7 @@ func buildoutResolve(ctx context.Context, args []string) int {
 	return 0
 }
 
-func printReport(rep *buildout.Report) {
+func printReport(w io.Writer, rep *buildout.Report) {
 	if rep.Fatal != nil {
 		return
 	}
@@ -110,7 +114,7 @@ func printReport(rep *buildout.Report) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Printf("[%s]\n", n)
+		fmt.Fprintf(w, "[%s]\n", n)
 		opts := rep.Substituted[n]
 		keys := make([]string, 0, len(opts))
 		for k := range opts {
@@ -118,27 +122,28 @@ func printReport(rep *buildout.Report) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Printf("%s = %s\n", k, strings.ReplaceAll(opts[k], "\n", "\n\t"))
+			fmt.Fprintf(w, "%s = %s\n", k, strings.ReplaceAll(opts[k], "\n", "\n\t"))
 		}
 		if e, ok := rep.Errors[n]["<section>"]; ok {
-			fmt.Printf("# error: %s\n", strings.ReplaceAll(e, "\n", " "))
+			fmt.Fprintf(w, "# error: %s\n", strings.ReplaceAll(e, "\n", " "))
 		}
-		fmt.Println()
+		fmt.Fprintln(w)
 	}
 }
 
-func buildoutAnnotate(ctx context.Context, args []string) int {
+func buildoutAnnotate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("buildout annotate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	verbose := fs.Bool("v", false, "show the whole history of every value")
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: webrunner buildout annotate [-v] PROFILE [section[:option] ...] [section:option=value ...]")
+		fmt.Fprintln(stderr, "usage: webrunner buildout annotate [-v] PROFILE [section[:option] ...] [section:option=value ...]")
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	ovs, rest, err := splitAssignments(fs.Args())
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
+		fmt.Fprintln(stderr, "Error:", err)
 		return 2
 	}
 	if len(rest) < 1 {
@@ -147,34 +152,34 @@ func buildoutAnnotate(ctx context.Context, args []string) int {
 	}
 	c, err := buildout.Load(ctx, realPath(rest[0]), buildout.LoadOptions{Overrides: ovs})
 	if err != nil {
-		printErrors(c, err)
+		printErrors(stderr, c, err)
 		return 1
 	}
-	if err := c.Annotate(os.Stdout, *verbose, rest[1:]...); err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
+	if err := c.Annotate(stdout, *verbose, rest[1:]...); err != nil {
+		fmt.Fprintln(stderr, "Error:", err)
 		return 1
 	}
 	return 0
 }
 
 // printErrors prints every configuration error, like gofmt -e.
-func printErrors(c *buildout.Config, err error) {
+func printErrors(w io.Writer, c *buildout.Config, err error) {
 	if c == nil || len(c.Errors) == 0 {
-		fmt.Fprintln(os.Stderr, "Error:", err)
+		fmt.Fprintln(w, "Error:", err)
 		return
 	}
 	for _, e := range c.Errors {
-		fmt.Fprintln(os.Stderr, "Error:", e)
+		fmt.Fprintln(w, "Error:", e)
 	}
 }
 
-func buildoutInstall(ctx context.Context, args []string) int {
-	opts := buildout.RunOptions{Config: "buildout.cfg", Newest: true, Log: os.Stdout}
+func buildoutInstall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	opts := buildout.RunOptions{Config: "buildout.cfg", Newest: true, Log: stdout}
 	var rest []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "-h" || a == "--help" {
-			fmt.Fprintln(os.Stderr, "usage: webrunner buildout [-c FILE] [-N] [-o] [-v] [section:option=value ...] [install [part ...]]")
+			fmt.Fprintln(stderr, "usage: webrunner buildout [-c FILE] [-N] [-o] [-v] [section:option=value ...] [install [part ...]]")
 			return 0
 		}
 		if len(a) < 2 || a[0] != '-' {
@@ -202,25 +207,25 @@ func buildoutInstall(ctx context.Context, args []string) int {
 					i++
 					opts.Config = args[i]
 				} else {
-					fmt.Fprintln(os.Stderr, "Error: -c needs a file name")
+					fmt.Fprintln(stderr, "Error: -c needs a file name")
 					return 2
 				}
 				j = len(a)
 			default:
-				fmt.Fprintf(os.Stderr, "Error: unknown option -%c\n", a[j])
+				fmt.Fprintf(stderr, "Error: unknown option -%c\n", a[j])
 				return 2
 			}
 		}
 	}
 	ovs, rest, err := splitAssignments(rest)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
+		fmt.Fprintln(stderr, "Error:", err)
 		return 2
 	}
 	opts.Overrides = ovs
 	if len(rest) > 0 {
 		if rest[0] != "install" {
-			fmt.Fprintf(os.Stderr, "Error: unsupported command %q (only install, resolve and annotate)\n", rest[0])
+			fmt.Fprintf(stderr, "Error: unsupported command %q (only install, resolve and annotate)\n", rest[0])
 			return 2
 		}
 		opts.Parts = rest[1:]
@@ -229,7 +234,7 @@ func buildoutInstall(ctx context.Context, args []string) int {
 		opts.Config = realPath(opts.Config)
 	}
 	if err := buildout.Run(ctx, opts); err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	return 0
