@@ -49,6 +49,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, workspace.ErrBadPath),
 		errors.Is(err, workspace.ErrIsDir),
 		errors.Is(err, workspace.ErrNotDir),
+		errors.Is(err, workspace.ErrNotFile),
 		errors.Is(err, errBadRequest):
 		writeError(w, http.StatusBadRequest, err, nil)
 	case errors.Is(err, fs.ErrNotExist):

@@ -24,19 +24,27 @@ func (s *Server) mountSession(r chi.Router) {
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// Hashing takes 64 MiB and tens of milliseconds: a few at a time, and
+	// the limiter is checked inside, so parallel guesses cannot pass it.
+	select {
+	case s.verifying <- struct{}{}:
+		defer func() { <-s.verifying }()
+	case <-r.Context().Done():
+		return
+	}
 	addr := clientAddr(r)
 	if ok, wait := s.limiter.Allow(addr); !ok {
 		secs := int(math.Ceil(wait.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 		writeError(w, http.StatusTooManyRequests, errors.New("too many failed logins: try again later"),
 			map[string]any{"retry_after": max(secs, 1)})
-		return
-	}
-	var req struct {
-		Password string `json:"password"`
-	}
-	if err := decodeJSON(r, &req); err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	ok, err := auth.VerifyPassword(s.cfg.PasswordHash, req.Password)

@@ -51,6 +51,8 @@ type Server struct {
 	now      func() time.Time
 	router   chi.Router
 
+	verifying chan struct{} // a slot per password check in progress
+
 	build buildState // services of routes_build.go
 }
 
@@ -86,6 +88,8 @@ func New(cfg Config) (*Server, error) {
 		sessions: auth.NewSessions(cfg.DB, cfg.Now),
 		limiter:  cfg.Limiter,
 		now:      cfg.Now,
+
+		verifying: make(chan struct{}, 2),
 	}
 	if err := s.sessions.Prune(context.Background()); err != nil {
 		s.log.Warn("prune expired sessions", "err", err)

@@ -26,6 +26,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 )
@@ -54,6 +55,9 @@ var (
 	ErrNotDir = errors.New("not a directory")
 	// ErrIsDir reports a directory where a file is needed.
 	ErrIsDir = errors.New("is a directory")
+	// ErrNotFile reports a special file (FIFO, socket, device) where a
+	// regular file is needed.
+	ErrNotFile = errors.New("not a regular file")
 )
 
 // A ConflictError reports a write whose etag does not match the file on
@@ -294,22 +298,11 @@ func ETag(content []byte) string {
 // not valid UTF-8 or contains a NUL byte is ErrBinary; one larger than
 // MaxTextSize is ErrTooLarge.
 func (w *Workspace) ReadText(rel string) (content []byte, etag string, err error) {
-	p, err := w.Resolve(rel)
-	if err != nil {
-		return nil, "", err
-	}
-	f, err := os.Open(p)
+	f, err := w.Open(rel)
 	if err != nil {
 		return nil, "", err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, "", err
-	}
-	if fi.IsDir() {
-		return nil, "", fmt.Errorf("%s: %w", rel, ErrIsDir)
-	}
 	b, err := io.ReadAll(io.LimitReader(f, MaxTextSize+1))
 	if err != nil {
 		return nil, "", err
@@ -333,20 +326,32 @@ func IsText(b []byte) bool {
 	return utf8.Valid(b)
 }
 
-// Open opens a file of the workspace for reading, any content.
+// Open opens a regular file of the workspace for reading, any content. A
+// directory is ErrIsDir, a FIFO, socket or device ErrNotFile (checked
+// before opening: opening a FIFO would block).
 func (w *Workspace) Open(rel string) (*os.File, error) {
 	p, err := w.Resolve(rel)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(p)
+	fi, err := os.Stat(p)
 	if err != nil {
 		return nil, err
 	}
-	if fi, err := f.Stat(); err != nil || fi.IsDir() {
+	if fi.IsDir() {
+		return nil, fmt.Errorf("%s: %w", rel, ErrIsDir)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w", rel, ErrNotFile)
+	}
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
 		f.Close()
 		if err == nil {
-			err = fmt.Errorf("%s: %w", rel, ErrIsDir)
+			err = fmt.Errorf("%s: %w", rel, ErrNotFile) // swapped meanwhile
 		}
 		return nil, err
 	}

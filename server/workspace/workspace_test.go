@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"testing/fstest"
 )
@@ -276,6 +277,12 @@ func TestReadTextRefusesBinary(t *testing.T) {
 	}
 	if _, _, err := w.ReadText("project"); !errors.Is(err, ErrIsDir) {
 		t.Errorf("directory: err = %v, want ErrIsDir", err)
+	}
+	if err := syscall.Mkfifo(w.Abs("project/fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.ReadText("project/fifo"); !errors.Is(err, ErrNotFile) {
+		t.Errorf("FIFO: err = %v, want ErrNotFile", err)
 	}
 	if _, _, err := w.ReadText("project/none"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing: err = %v, want ErrNotExist", err)
