@@ -30,7 +30,7 @@ func TestConformance(t *testing.T) {
 			continue
 		}
 		passed, failed, mism := compareReport(rep, p, corpus)
-		if wantOK := len(p.Errors) == 0; rep.OK() != wantOK {
+		if wantOK := len(p.Errors) == 0; rep.OK() != wantOK && recorded[p.Name] > 0 {
 			t.Errorf("%s: exit status would be %d, reference %d", p.Name, exitStatus(rep), map[bool]int{true: 0, false: 3}[wantOK])
 		}
 		totalPassed += passed
