@@ -263,6 +263,30 @@ func TestLoginRateLimited(t *testing.T) {
 	e.login()
 }
 
+// TestParallelGuesses sends many wrong passwords at once from one address:
+// no more than the limit get to be checked.
+func TestParallelGuesses(t *testing.T) {
+	e := newEnv(t, nil)
+	const n = 20
+	status := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status[i] = e.client().do("POST", "/api/login", map[string]string{"password": fmt.Sprint("guess", i)}, nil)
+		}()
+	}
+	wg.Wait()
+	count := map[int]int{}
+	for _, st := range status {
+		count[st]++
+	}
+	if count[401] != 5 || count[429] != n-5 {
+		t.Errorf("statuses %v, want 5×401 and %d×429", count, n-5)
+	}
+}
+
 func TestSessionExpiry(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.login()

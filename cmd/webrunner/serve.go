@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -44,7 +45,7 @@ func serve(ctx context.Context, args []string) int {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	if err := runServe(ctx, log, *addr, *dir, *pwFile); err != nil {
+	if err := runServe(ctx, os.Stderr, log, *addr, *dir, *pwFile); err != nil {
 		fmt.Fprintf(os.Stderr, "webrunner serve: %v\n", err)
 		return 1
 	}
@@ -74,7 +75,9 @@ func readPassword(file string) (string, error) {
 	return pw, nil
 }
 
-func runServe(ctx context.Context, log *slog.Logger, addr, dir, pwFile string) error {
+// runServe serves until ctx is done, printing the generated password and
+// the listening line on stderr.
+func runServe(ctx context.Context, stderr io.Writer, log *slog.Logger, addr, dir, pwFile string) error {
 	password, err := readPassword(pwFile)
 	if err != nil {
 		return err
@@ -89,7 +92,7 @@ func runServe(ctx context.Context, log *slog.Logger, addr, dir, pwFile string) e
 		return err
 	}
 	if generated != "" {
-		fmt.Fprintf(os.Stderr, "webrunner: generated password (shown only once; set --password-file or WEBRUNNER_PASSWORD to choose one): %s\n", generated)
+		fmt.Fprintf(stderr, "webrunner: generated password (shown only once; set --password-file or WEBRUNNER_PASSWORD to choose one): %s\n", generated)
 	}
 	srv, err := server.New(server.Config{Workspace: ws, DB: db, PasswordHash: hash, Logger: log})
 	if err != nil {
@@ -112,7 +115,7 @@ func runServe(ctx context.Context, log *slog.Logger, addr, dir, pwFile string) e
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("serving", "workspace", ws.Root())
-	fmt.Fprintf(os.Stderr, "webrunner: listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(stderr, "webrunner: listening on http://%s\n", ln.Addr())
 
 	select {
 	case err := <-errc:
