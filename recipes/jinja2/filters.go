@@ -250,6 +250,36 @@ func init() {
 			}
 			return nil, nil
 		},
+		"xmlattr": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
+			d, ok := v.(*pyval.Dict)
+			if !ok {
+				return nil, pyval.Errorf("AttributeError", "'%s' object has no attribute 'items'", pyval.TypeName(v))
+			}
+			var parts []string
+			for _, it := range d.Items() {
+				kv := it.(pyval.Tuple)
+				if kv[1] == nil || isUndefined(kv[1]) {
+					continue
+				}
+				k, err := toStr(kv[0])
+				if err != nil {
+					return nil, err
+				}
+				if strings.ContainsAny(k, " />=\t\n\f") {
+					return nil, pyval.Errorf("ValueError", "Invalid character in attribute name: %s", pyval.QuoteString(k))
+				}
+				val, err := toStr(kv[1])
+				if err != nil {
+					return nil, err
+				}
+				parts = append(parts, htmlEscape(k)+`="`+htmlEscape(val)+`"`)
+			}
+			out := strings.Join(parts, " ")
+			if out != "" && truthArg(args, kw, 0, "autospace", true) {
+				out = " " + out
+			}
+			return out, nil
+		},
 		"first": func(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
 			items, err := pyval.Iterate(v)
 			if err != nil {
@@ -750,12 +780,17 @@ func strFilter(f func(string) string) filterFunc {
 	}
 }
 
+var htmlReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
+
+// htmlEscape is markupsafe.escape.
+func htmlEscape(s string) string { return htmlReplacer.Replace(s) }
+
 func escapeFilter(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
 	s, err := toStr(v)
 	if err != nil {
 		return nil, err
 	}
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s), nil
+	return htmlEscape(s), nil
 }
 
 func lengthFilter(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {

@@ -33,6 +33,8 @@ func GetAttr(v Value, name string) (Value, error) {
 		m = setMethod(o, name)
 	case Tuple:
 		m = seqMethod(o, name, "tuple")
+	case *Type:
+		m = typeAttr(o, name)
 	case Attrer:
 		if a, ok := o.Attr(name); ok {
 			return a, nil
@@ -924,4 +926,52 @@ func setMethod(s *Set, name string) Value {
 		})
 	}
 	return nil
+}
+
+// typeAttr returns an attribute of a builtin type: dict.fromkeys, or an
+// unbound method such as str.upper (called with the instance first).
+func typeAttr(t *Type, name string) Value {
+	if t.N == "dict" && name == "fromkeys" {
+		return method(name, 1, 2, func(args []Value, _ []KV) (Value, error) {
+			keys, err := Iterate(args[0])
+			if err != nil {
+				return nil, err
+			}
+			d := NewDict()
+			for _, k := range keys {
+				if err := d.Set(k, Arg(args, nil, 1, "", nil)); err != nil {
+					return nil, err
+				}
+			}
+			return d, nil
+		})
+	}
+	var zero Value
+	switch t.N {
+	case "str":
+		zero = ""
+	case "list":
+		zero = NewList()
+	case "dict":
+		zero = NewDict()
+	case "tuple":
+		zero = Tuple{}
+	case "set":
+		zero, _ = NewSet()
+	default:
+		return nil
+	}
+	if _, err := GetAttr(zero, name); err != nil {
+		return nil
+	}
+	return &Func{N: t.N + "." + name, F: func(args []Value, kwargs []KV) (Value, error) {
+		if len(args) == 0 || !t.Is(args[0]) {
+			return nil, Errorf("TypeError", "descriptor '%s' of '%s' object needs an argument", name, t.N)
+		}
+		m, err := GetAttr(args[0], name)
+		if err != nil {
+			return nil, err
+		}
+		return m.(Callable).Call(args[1:], kwargs)
+	}}
 }

@@ -46,6 +46,8 @@ func ImportModule(name string) (*Module, error) {
 
 // JSONOptions are the options of json.dumps.
 type JSONOptions struct {
+	// Default converts values JSON cannot represent (json.dumps default=).
+	Default     func(Value) (Value, error)
 	SortKeys    bool
 	Indent      string // "" for none; otherwise the indent unit
 	HasIndent   bool
@@ -220,9 +222,19 @@ func jsonWrite(b *strings.Builder, v Value, o JSONOptions, depth int) error {
 		}
 		newline(depth)
 		b.WriteByte('}')
-	case *Undefined:
-		return x.Err()
 	default:
+		if o.Default != nil {
+			if _, undef := x.(*Undefined); !undef || !x.(*Undefined).Strict {
+				d, err := o.Default(x)
+				if err != nil {
+					return err
+				}
+				return jsonWrite(b, d, o, depth)
+			}
+		}
+		if u, ok := x.(*Undefined); ok && u.Strict {
+			return Errorf("TypeError", "Object of type StrictUndefined is not JSON serializable")
+		}
 		return Errorf("TypeError", "Object of type %s is not JSON serializable", TypeName(v))
 	}
 	return nil
@@ -256,7 +268,15 @@ func JSONOptionsFromKwargs(kwargs []KV) (JSONOptions, error) {
 			}
 			o.ItemSep, _ = items[0].(string)
 			o.KeySep, _ = items[1].(string)
-		case "default", "cls", "skipkeys", "check_circular", "allow_nan":
+		case "default":
+			if kv.Value != nil {
+				c, ok := kv.Value.(Callable)
+				if !ok {
+					return o, Errorf("TypeError", "'%s' object is not callable", TypeName(kv.Value))
+				}
+				o.Default = func(v Value) (Value, error) { return c.Call([]Value{v}, nil) }
+			}
+		case "cls", "skipkeys", "check_circular", "allow_nan":
 		default:
 			return o, Errorf("TypeError", "dumps() got an unexpected keyword argument '%s'", kv.Key)
 		}
