@@ -31,33 +31,35 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	// Hashing takes 64 MiB and tens of milliseconds: a few at a time, and
-	// the limiter is checked inside, so parallel guesses cannot pass it.
-	select {
-	case s.verifying <- struct{}{}:
-		defer func() { <-s.verifying }()
-	case <-r.Context().Done():
-		return
-	}
 	addr := clientAddr(r)
-	if ok, wait := s.limiter.Allow(addr); !ok {
+	ok, wait, done := s.limiter.Try(addr)
+	if !ok {
 		secs := int(math.Ceil(wait.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 		writeError(w, http.StatusTooManyRequests, errors.New("too many failed logins: try again later"),
 			map[string]any{"retry_after": max(secs, 1)})
 		return
 	}
-	ok, err := auth.VerifyPassword(s.cfg.PasswordHash, req.Password)
+	failed := true
+	defer func() { done(failed) }()
+	// Hashing takes 64 MiB and tens of milliseconds: a few at a time.
+	select {
+	case s.verifying <- struct{}{}:
+	case <-r.Context().Done():
+		return
+	}
+	match, err := auth.VerifyPassword(s.cfg.PasswordHash, req.Password)
+	<-s.verifying
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if !ok {
-		s.limiter.Fail(addr)
+	if !match {
 		s.log.Warn("failed login", "client", addr)
 		writeError(w, http.StatusUnauthorized, errors.New("wrong password"), nil)
 		return
 	}
+	failed = false
 	id, sess, err := s.sessions.Create(r.Context())
 	if err != nil {
 		s.fail(w, r, err)

@@ -177,21 +177,51 @@ func TestLimiter(t *testing.T) {
 	c := &clock{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	l := NewLimiter(5, time.Minute, c.now)
 	for i := 0; i < 5; i++ {
-		if ok, _ := l.Allow("10.0.0.1"); !ok {
+		ok, _, done := l.Try("10.0.0.1")
+		if !ok {
 			t.Fatalf("attempt %d refused", i+1)
 		}
-		l.Fail("10.0.0.1")
+		done(true)
 		c.t = c.t.Add(time.Second)
 	}
-	ok, retry := l.Allow("10.0.0.1")
+	ok, retry, _ := l.Try("10.0.0.1")
 	if ok || retry != 55*time.Second {
 		t.Fatalf("sixth attempt: ok=%v retry=%v, want refused for 55s", ok, retry)
 	}
-	if ok, _ := l.Allow("10.0.0.2"); !ok {
+	if ok, _, done := l.Try("10.0.0.2"); !ok {
 		t.Error("another address is limited")
+	} else {
+		done(false)
 	}
 	c.t = c.t.Add(retry)
-	if ok, _ := l.Allow("10.0.0.1"); !ok {
+	if ok, _, _ := l.Try("10.0.0.1"); !ok {
 		t.Error("still limited once the oldest failure is a minute old")
+	}
+}
+
+func TestLimiterCountsAttemptsInProgress(t *testing.T) {
+	l := NewLimiter(3, time.Minute, nil)
+	var dones []func(bool)
+	for i := 0; i < 3; i++ {
+		ok, _, done := l.Try("a")
+		if !ok {
+			t.Fatalf("attempt %d refused", i+1)
+		}
+		dones = append(dones, done)
+	}
+	if ok, _, _ := l.Try("a"); ok {
+		t.Fatal("a fourth attempt in parallel was accepted")
+	}
+	dones[0](false) // a success frees its slot and counts nothing
+	dones[0](true)  // done twice is a no-op
+	if ok, _, done := l.Try("a"); !ok {
+		t.Fatal("refused after a success")
+	} else {
+		done(true)
+	}
+	dones[1](true)
+	dones[2](true)
+	if ok, _, _ := l.Try("a"); ok {
+		t.Fatal("accepted after three failures")
 	}
 }
