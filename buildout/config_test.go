@@ -412,3 +412,19 @@ func TestReferencesAndDefinition(t *testing.T) {
 		}
 	}
 }
+
+func TestOptionalExtends(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"b.cfg":       "[buildout]\nextends = sub/a.cfg\n",
+		"sub/a.cfg":   "[buildout]\noptional-extends = opt.cfg missing.cfg\n[s]\nx = a\n",
+		"sub/opt.cfg": "[s]\nx = opt\ny = opt\n",
+	})
+	c, err := Load(t.Context(), filepath.Join(dir, "b.cfg"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := c.Resolve("s")
+	if res.Values["x"] != "a" || res.Values["y"] != "opt" {
+		t.Errorf("s = %q, want x from a.cfg over opt.cfg, y from opt.cfg", res.Values)
+	}
+}

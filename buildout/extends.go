@@ -543,8 +543,11 @@ func (l *loader) open(base, filename string, from Pos, stack []string) (t *tree,
 		}
 		if o := bs.Option("optional-extends", '='); o != nil {
 			for _, name := range strings.Fields(o.Value) {
-				// zc.buildout tests existence relative to the working directory.
-				if _, err := os.Stat(name); err == nil {
+				// zc.buildout tests existence relative to the working
+				// directory, which is the profile's directory when run
+				// as "buildout"; the engine may run elsewhere, so the
+				// extending file's directory is used.
+				if _, err := os.Stat(pyJoin(dir, name)); err == nil || isURL(name) {
 					extends = append(extends, name)
 				}
 			}
