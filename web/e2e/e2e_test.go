@@ -404,9 +404,9 @@ func TestIDE(t *testing.T) {
 			name, content string
 			tokens        map[string]string // token text -> class
 		}{
-			{"a.cfg", "[buildout]\nparts +=\n  foo\n# a comment\n[foo]\n<= bar\nurl = ${bar:url}/x\n", map[string]string{
+			{"a.cfg", "[buildout]\nparts +=\n  foo\n# a comment\n[foo]\n<= bar\nurl = ${bar:url}/x\nnext = $${slap:y}\n", map[string]string{
 				"[buildout]": "tok-heading", "parts": "tok-property", "+=": "tok-operator", "# a comment": "tok-comment",
-				"<=": "tok-operator", "${bar:url}": "tok-reference",
+				"<=": "tok-operator", "${bar:url}": "tok-reference", "$${slap:y}": "tok-reference2",
 			}},
 			{"instance-x.cfg.in", "[s]\nv = {{ slapparameter_dict['x'] }}\n{% if y %}\n", map[string]string{
 				"[s]": "tok-heading", "{{": "tok-meta", "slapparameter_dict": "tok-variable", "'x'": "tok-string", "if": "tok-keyword",
@@ -437,6 +437,13 @@ func TestIDE(t *testing.T) {
 					t.Errorf("%s: %q has class %q, want %s", f.name, text, got, class)
 				}
 			}
+			if f.name == "a.cfg" {
+				// Each section folds.
+				n := evalString(t, ctx, `String([...document.querySelectorAll(".cm-editor:not([hidden]) .cm-foldGutter .cm-gutterElement")].filter((e) => e.style.visibility !== "hidden" && e.textContent.trim() !== "").length)`)
+				if n != "2" {
+					t.Errorf("a.cfg has %s fold markers, want one per section (2)", n)
+				}
+			}
 			step(t, ctx, "close "+path, waitJS(`window.webrunnerApp.editor.closeTab(window.webrunnerApp.editor.active).then(() => true)`))
 		}
 		if err := os.RemoveAll(dir); err != nil {
@@ -453,6 +460,7 @@ func TestIDE(t *testing.T) {
 			chromedp.KeyEvent("s", chromedp.KeyModifiers(inputCtrl)),
 			waitJS(`!document.querySelector(".tab.active").classList.contains("dirty")`),
 		)
+		step(t, ctx, "stale md5 warning", waitJS(`[...document.querySelectorAll(".toast.warn")].some((t) => t.textContent.includes("md5sum in buildout.hash.cfg [instance-profile] is out of date"))`))
 		if got := readFile(t, diskProfile); !strings.HasSuffix(got, edit) {
 			t.Fatalf("the file on disk does not end with the edit: …%q", got[max(0, len(got)-60):])
 		}

@@ -26,6 +26,7 @@ const highlight = HighlightStyle.define([
   { tag: [t.propertyName, t.definition(t.propertyName)], class: "tok-property" },
   { tag: t.operator, class: "tok-operator" },
   { tag: t.special(t.variableName), class: "tok-reference" },
+  { tag: t.local(t.variableName), class: "tok-reference2" },
   { tag: [t.string, t.special(t.string)], class: "tok-string" },
   { tag: [t.keyword, t.controlKeyword, t.operatorKeyword, t.definitionKeyword, t.moduleKeyword], class: "tok-keyword" },
   { tag: [t.number, t.bool, t.null, t.atom], class: "tok-number" },
@@ -388,6 +389,7 @@ export class Editor {
       if (tab === this.active) this.renderBanner();
       this.status.msg.textContent = `Saved ${basename(tab.path)}`;
       this.tree.invalidate(dirname(tab.path));
+      this.checkHash(tab.path);
       return true;
     } catch (err) {
       if (err instanceof APIError && err.status === 409) {
@@ -701,6 +703,33 @@ export class Editor {
     }
   }
 
+  // checkHash warns when path is listed in the buildout.hash.cfg of its
+  // folder with an md5sum that no longer matches the file.
+  async checkHash(path) {
+    if (basename(path) === "buildout.hash.cfg") return;
+    const dir = dirname(path);
+    const hashPath = (dir ? dir + "/" : "") + "buildout.hash.cfg";
+    let hashFile;
+    try {
+      hashFile = await api("GET", "/api/file?path=" + q(hashPath));
+    } catch {
+      return; // no hash file here
+    }
+    const recorded = hashEntries(hashFile.content).find((e) => e.filename === basename(path));
+    if (!recorded || !recorded.md5sum) return;
+    let md5;
+    try {
+      md5 = (await api("GET", "/api/md5?path=" + q(path))).md5;
+    } catch {
+      return;
+    }
+    if (md5 === recorded.md5sum) return;
+    toast(`${basename(path)} changed: its md5sum in buildout.hash.cfg [${recorded.section}] is out of date.`, "warn", 6000, {
+      label: "Update buildout.hash.cfg",
+      run: () => this.updateHashFile(),
+    });
+  }
+
   // updateHashFile updates buildout.hash.cfg (the one beside the active file
   // when there is one, else the current release's) and shows what changed.
   async updateHashFile() {
@@ -765,6 +794,24 @@ export class Editor {
       if (v === "open") this.openFile(hashPath);
     });
   }
+}
+
+// hashEntries parses buildout.hash.cfg: its sections with their filename
+// and md5sum.
+export function hashEntries(text) {
+  const out = [];
+  let cur = null;
+  for (const line of text.split("\n")) {
+    const sec = line.match(/^\[([^\]]+)\]/);
+    if (sec) {
+      cur = { section: sec[1], filename: "", md5sum: "" };
+      out.push(cur);
+      continue;
+    }
+    const opt = line.match(/^(filename|md5sum)\s*=\s*(\S*)/);
+    if (cur && opt) cur[opt[1]] = opt[2];
+  }
+  return out;
 }
 
 // fuzzyFilter returns the paths matching query (characters in order),

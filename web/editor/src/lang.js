@@ -2,7 +2,7 @@
 // .jinja2, which are usually buildout profiles with Jinja2 inside), Python,
 // shell and JSON.
 
-import { StreamLanguage, LanguageSupport } from "@codemirror/language";
+import { StreamLanguage, LanguageSupport, foldService } from "@codemirror/language";
 import { python } from "@codemirror/lang-python";
 import { json } from "@codemirror/lang-json";
 import { shell } from "@codemirror/legacy-modes/mode/shell";
@@ -113,7 +113,10 @@ export function buildoutMode(withJinja) {
           return "operator";
         }
       }
-      if (stream.match(/^\$?\$\{[^}\s]*\}?/)) return "variableName.special";
+      // ${section:option}, and $${section:option} which a template leaves
+      // for the next level (the instance profile) to substitute.
+      if (stream.match(/^\$\$\{[^}\s]*\}?/)) return "variableName.local";
+      if (stream.match(/^\$\{[^}\s]*\}?/)) return "variableName.special";
       if (stream.match(/^[^${#]+/) || stream.match(/^[${#]/)) {
         // A comment after a value (" # …" at the end of a line) is not one in
         // buildout: the value runs to the end of the line.
@@ -143,6 +146,22 @@ function jinjaTextMode() {
   };
 }
 
+const sectionRE = /^\[[^\]\n]+\]/;
+
+// sectionFolding folds a buildout section from its header to its last
+// non-blank line.
+const sectionFolding = foldService.of((state, from) => {
+  const line = state.doc.lineAt(from);
+  if (!sectionRE.test(line.text)) return null;
+  let end = line;
+  for (let n = line.number + 1; n <= state.doc.lines; n++) {
+    const l = state.doc.line(n);
+    if (sectionRE.test(l.text)) break;
+    if (l.text.trim() !== "") end = l;
+  }
+  return end.number === line.number ? null : { from: line.to, to: end.to };
+});
+
 const cache = new Map();
 
 function cached(name, make) {
@@ -154,11 +173,11 @@ function cached(name, make) {
 // plain text.
 export function languageFor(path) {
   const base = path.split("/").pop().toLowerCase();
-  const stream = (name, mode) => cached(name, () => new LanguageSupport(StreamLanguage.define(mode)));
-  if (/\.(cfg)$/.test(base)) return stream("buildout", buildoutMode(false));
+  const stream = (name, mode, ext = []) => cached(name, () => new LanguageSupport(StreamLanguage.define(mode), ext));
+  if (/\.(cfg)$/.test(base)) return stream("buildout", buildoutMode(false), sectionFolding);
   // Templates: most are buildout profiles (instance.cfg.in, *.cfg.jinja2).
   if (/\.cfg\.(in|jinja2|j2)$/.test(base) || /^instance.*\.in$/.test(base)) {
-    return stream("buildout-jinja2", buildoutMode(true));
+    return stream("buildout-jinja2", buildoutMode(true), sectionFolding);
   }
   if (/\.py(\.in|\.jinja2)?$/.test(base)) return cached("python", () => python());
   if (/\.(sh|bash)(\.in|\.jinja2)?$/.test(base) || base === ".bashrc") {

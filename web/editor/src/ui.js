@@ -106,15 +106,22 @@ export async function promptDialog(title, label, value = "") {
 
 let toastBox;
 
-// toast shows a transient notification; kind is "info", "ok" or "error".
-export function toast(message, kind = "info", ms = 4000) {
+// toast shows a transient notification; kind is "info", "ok", "warn" or
+// "error". action, if given, is {label, run} and adds a button.
+export function toast(message, kind = "info", ms = 4000, action = null) {
   if (!toastBox) {
     toastBox = h("div.toasts", { role: "status", "aria-live": "polite" });
     document.body.append(toastBox);
   }
-  const t = h("div.toast." + kind, message);
+  const t = h("div.toast." + kind, h("span", message));
+  if (action) {
+    t.append(h("button.btn.toast-action", { type: "button", onclick: () => {
+      t.remove();
+      action.run();
+    } }, action.label));
+  }
   toastBox.append(t);
-  setTimeout(() => t.remove(), kind === "error" ? ms * 2 : ms);
+  setTimeout(() => t.remove(), kind === "error" || action ? ms * 2 : ms);
 }
 
 // copyText copies text to the clipboard and says so.
