@@ -87,9 +87,14 @@ type (
 		inLoop bool
 	}
 	blockStmt struct {
+		line   int
+		name   string
+		body   []stmt
+		scoped bool
+	}
+	extendsStmt struct {
 		line int
-		name string
-		body []stmt
+		tmpl expr
 	}
 )
 
@@ -120,6 +125,7 @@ func (s *importStmt) stmtLine() int      { return s.line }
 func (s *fromImportStmt) stmtLine() int  { return s.line }
 func (s *loopCtlStmt) stmtLine() int     { return s.line }
 func (s *blockStmt) stmtLine() int       { return s.line }
+func (s *extendsStmt) stmtLine() int     { return s.line }
 
 // Assignment targets.
 type (

@@ -47,6 +47,112 @@ type renderer struct {
 type exec struct {
 	r    *renderer
 	tmpl *template
+	unit *unit
+}
+
+// unit is one render context (a template render, an include, an import):
+// its block overrides and, once {% extends %} ran, its parent template.
+type unit struct {
+	blocks    map[string][]blockImpl
+	top       *scope
+	parent    *template
+	hasParent bool
+}
+
+// blockImpl is one definition of a block and the template it belongs to.
+type blockImpl struct {
+	stmt *blockStmt
+	x    *exec
+}
+
+// renderUnit renders t as a new render context with top-level scope top,
+// following {% extends %} to the parent templates.
+func (r *renderer) renderUnit(t *template, top *scope, w *strings.Builder) error {
+	u := &unit{blocks: map[string][]blockImpl{}, top: top}
+	x := &exec{r: r, tmpl: t, unit: u}
+	u.addBlocks(x)
+	for {
+		if err := x.topBody(top, x.tmpl.body, w); err != nil {
+			return err
+		}
+		if !u.hasParent {
+			return nil
+		}
+		if r.depth > maxDepth {
+			return pyval.Errorf("RecursionError", "maximum recursion depth exceeded in extends")
+		}
+		r.depth++
+		defer func() { r.depth-- }()
+		x = &exec{r: r, tmpl: u.parent, unit: u}
+		u.parent, u.hasParent = nil, false
+		u.addBlocks(x)
+	}
+}
+
+// addBlocks appends the blocks of x's template to the block chains (the
+// most derived definition comes first).
+func (u *unit) addBlocks(x *exec) {
+	for name, b := range x.tmpl.blocks {
+		u.blocks[name] = append(u.blocks[name], blockImpl{stmt: b, x: x})
+	}
+}
+
+// topBody runs a template's top level: once {% extends %} ran, output is
+// discarded and the parent renders instead.
+func (x *exec) topBody(sc *scope, body []stmt, w *strings.Builder) error {
+	var discard strings.Builder
+	for _, s := range body {
+		out := w
+		if x.unit.hasParent {
+			discard.Reset()
+			out = &discard
+		}
+		if err := x.stmt(sc, s, out); err != nil {
+			return x.wrap(s.stmtLine(), err)
+		}
+	}
+	return nil
+}
+
+// renderBlock renders definition i of the named block.
+func (x *exec) renderBlock(sc *scope, name string, i int, w *strings.Builder) error {
+	chain := x.unit.blocks[name]
+	if i >= len(chain) {
+		return pyval.Errorf("TemplateRuntimeError", "no parent block for %s", pyval.QuoteString(name))
+	}
+	impl := chain[i]
+	parent := x.unit.top
+	if impl.stmt.scoped {
+		parent = sc
+	}
+	inner := newScope(parent)
+	inner.vars["super"] = &pyval.Func{N: "super", F: func([]pyval.Value, []pyval.KV) (pyval.Value, error) {
+		var b strings.Builder
+		if err := impl.x.renderBlock(sc, name, i+1, &b); err != nil {
+			return nil, err
+		}
+		return b.String(), nil
+	}}
+	return impl.x.body(inner, impl.stmt.body, w)
+}
+
+// selfRef is the "self" variable: its attributes render blocks.
+type selfRef struct{ x *exec }
+
+func (s selfRef) TypeName() string { return "TemplateReference" }
+
+// Attr implements pyval.Attrer.
+func (s selfRef) Attr(name string) (pyval.Value, bool) {
+	if _, ok := s.x.unit.blocks[name]; !ok {
+		return nil, false
+	}
+	return &pyval.Func{N: name, F: func([]pyval.Value, []pyval.KV) (pyval.Value, error) {
+		var b strings.Builder
+		if err := s.x.renderBlock(s.x.unit.top, name, 0, &b); err != nil {
+			return nil, err
+		}
+		return b.String(), nil
+	}}, true
 }
 
 var (
@@ -64,8 +170,7 @@ func (e *Environment) execute(t *template, ctx *Context) (string, error) {
 		root.dict = pyval.NewDict()
 	}
 	var w strings.Builder
-	x := &exec{r: r, tmpl: t}
-	if err := x.body(newScope(root), t.body, &w); err != nil {
+	if err := r.renderUnit(t, newScope(root), &w); err != nil {
 		return "", err
 	}
 	return w.String(), nil
@@ -213,7 +318,23 @@ func (x *exec) stmt(sc *scope, s stmt, w *strings.Builder) error {
 		}
 		return errContinue
 	case *blockStmt:
-		return x.body(newScope(sc), s.body, w)
+		if x.unit.hasParent {
+			return nil // the parent template renders the blocks
+		}
+		return x.renderBlock(sc, s.name, 0, w)
+	case *extendsStmt:
+		if x.unit.hasParent {
+			return pyval.Errorf("TemplateRuntimeError", "extended multiple times")
+		}
+		name, err := x.eval(sc, s.tmpl)
+		if err != nil {
+			return err
+		}
+		t, err := x.load(name)
+		if err != nil {
+			return err
+		}
+		x.unit.parent, x.unit.hasParent = t, true
 	case *includeStmt:
 		return x.include(sc, s, w)
 	case *importStmt:
@@ -619,8 +740,7 @@ func (x *exec) include(sc *scope, s *includeStmt, w *strings.Builder) error {
 		// An included template sees the loop variables but not "loop".
 		top.vars["loop"] = &pyval.Undefined{Strict: true, Hint: "'loop' is undefined"}
 	}
-	inner := &exec{r: x.r, tmpl: t}
-	return inner.body(top, t.body, w)
+	return x.r.renderUnit(t, top, w)
 }
 
 func (x *exec) importModule(sc *scope, nameExpr expr, withContext bool) (*templateModule, error) {
@@ -643,8 +763,7 @@ func (x *exec) importModule(sc *scope, nameExpr expr, withContext bool) (*templa
 	}
 	top := newScope(parent)
 	var b strings.Builder
-	inner := &exec{r: x.r, tmpl: t}
-	if err := inner.body(top, t.body, &b); err != nil {
+	if err := x.r.renderUnit(t, top, &b); err != nil {
 		return nil, err
 	}
 	return &templateModule{name: t.name, vars: top.vars, body: b.String()}, nil

@@ -86,6 +86,9 @@ func (x *exec) eval(sc *scope, e expr) (pyval.Value, error) {
 		if v, ok := sc.lookup(e.name); ok {
 			return v, nil
 		}
+		if e.name == "self" && x.unit != nil {
+			return selfRef{x}, nil
+		}
 		return &pyval.Undefined{Strict: true, Hint: fmt.Sprintf("'%s' is undefined", e.name)}, nil
 	case *attrExpr:
 		obj, err := x.eval(sc, e.obj)

@@ -11,11 +11,13 @@ import (
 
 // template is a parsed template.
 type template struct {
-	name string
-	body []stmt
+	name   string
+	body   []stmt
+	blocks map[string]*blockStmt
 }
 
 type parser struct {
+	blocks      map[string]*blockStmt
 	name        string
 	toks        []token
 	pos         int
@@ -30,12 +32,12 @@ func (e *Environment) parse(name, source string) (*template, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{name: name, toks: toks, env: e}
+	p := &parser{name: name, toks: toks, env: e, blocks: map[string]*blockStmt{}}
 	body, err := p.subparse(nil)
 	if err != nil {
 		return nil, err
 	}
-	return &template{name: name, body: body}, nil
+	return &template{name: name, body: body, blocks: p.blocks}, nil
 }
 
 func (p *parser) cur() token  { return p.toks[p.pos] }
@@ -269,19 +271,31 @@ func (p *parser) parseStatement() (stmt, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.skipName("scoped")
+		b := &blockStmt{line: line, name: name}
+		b.scoped = p.skipName("scoped")
 		p.skipName("required")
 		if err := p.endBlock(); err != nil {
 			return nil, err
 		}
-		body, _, err := p.parseBody("block", "endblock")
-		if err != nil {
+		if _, dup := p.blocks[name]; dup {
+			return nil, &Error{Type: "TemplateAssertionError", Message: fmt.Sprintf("block '%s' defined twice", name), Template: p.name, Line: line}
+		}
+		p.blocks[name] = b
+		if b.body, _, err = p.parseBody("block", "endblock"); err != nil {
 			return nil, err
 		}
 		if p.cur().kind == tName {
-			p.next()
+			if end := p.next(); end.val != name {
+				return nil, p.errorf(end.line, "mismatching name for block end: '%s'", end.val)
+			}
 		}
-		return &blockStmt{line: line, name: name, body: body}, p.endBlock()
+		return b, p.endBlock()
+	case "extends":
+		x, err := p.parseExpression(true)
+		if err != nil {
+			return nil, err
+		}
+		return &extendsStmt{line: line, tmpl: x}, p.endBlock()
 	case "autoescape":
 		if _, err := p.parseExpression(true); err != nil {
 			return nil, err
