@@ -87,7 +87,14 @@ func newEnv(t *testing.T, edit func(*Config)) *env {
 		t.Fatal(err)
 	}
 	e.ts = httptest.NewServer(e.srv)
-	t.Cleanup(e.ts.Close)
+	t.Cleanup(func() {
+		e.ts.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := e.srv.Close(ctx); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
 	return e
 }
 
