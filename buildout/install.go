@@ -279,12 +279,9 @@ func Run(ctx context.Context, opts RunOptions) error {
 		return &RunError{Doing: doingFor(err), Err: err}
 	}
 	for _, p := range installParts {
-		o, _ := cfg.Get(p)
-		recipe, ok := o.lookup("recipe")
-		if !ok || r.recipes[p] == nil {
-			return &RunError{Doing: []string{"Installing " + p + "."}, Err: &Error{Pos: cfg.sections[p].Pos, Section: p, Option: "recipe", Msg: "Missing option: " + p + ":recipe"}}
+		if err := r.sign(p); err != nil {
+			return err
 		}
-		o.Set("__buildout_signature__", recipeEgg(recipe)+"-"+signatureVersion)
 	}
 	r.emit("", LevelDebug, "Installing parts: "+strings.Join(installParts, " "))
 
@@ -320,13 +317,21 @@ func Run(ctx context.Context, opts RunOptions) error {
 		isInstalled[p] = true
 	}
 
-	// Install or update each part, saving after each one.
+	// Install or update each part, saving after each one. As in
+	// zc.buildout, a section with a recipe that a recipe accesses for the
+	// first time meanwhile becomes a part too, installed at the end.
 	appended := false
-	for _, p := range installParts {
+	for i := 0; i < len(installParts); i++ {
+		p := installParts[i]
 		if err := ctx.Err(); err != nil {
 			return &RunError{Doing: []string{"Installing " + p + "."}, Err: err}
 		}
 		o, _ := cfg.Get(p)
+		if _, ok := o.lookup("__buildout_signature__"); !ok {
+			if err := r.sign(p); err != nil {
+				return err
+			}
+		}
 		sig, _ := o.lookup("__buildout_signature__")
 		o.Delete("__buildout_signature__")
 		saved := map[string]string{}
@@ -384,6 +389,13 @@ func Run(ctx context.Context, opts RunOptions) error {
 			r.warnUnused(p, unused)
 		}
 		inst.setParts(installed)
+		if uninstallMissing && len(cfg.parts) > len(installParts) {
+			for _, q := range cfg.parts[len(installParts):] {
+				if !contains(installParts, q) {
+					installParts = append(installParts, q)
+				}
+			}
+		}
 		if save || !inst.exists {
 			if err := inst.save(); err != nil {
 				return &RunError{Doing: []string{"Installing " + p + "."}, Err: err}
@@ -408,6 +420,20 @@ func Run(ctx context.Context, opts RunOptions) error {
 			return &RunError{Err: err}
 		}
 	}
+	return nil
+}
+
+// sign records the part's __buildout_signature__ in its options.
+func (r *runner) sign(p string) error {
+	o, err := r.cfg.Get(p)
+	if err != nil {
+		return &RunError{Doing: doingFor(err), Err: err}
+	}
+	recipe, ok := o.lookup("recipe")
+	if !ok || r.recipes[p] == nil {
+		return &RunError{Doing: []string{"Installing " + p + "."}, Err: &Error{Pos: r.cfg.sections[p].Pos, Section: p, Option: "recipe", Msg: "Missing option: " + p + ":recipe"}}
+	}
+	o.Set("__buildout_signature__", recipeEgg(recipe)+"-"+signatureVersion)
 	return nil
 }
 

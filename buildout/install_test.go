@@ -69,6 +69,11 @@ func (r *mkdirRecipe) Install(ctx context.Context) ([]string, error) {
 	loc, _ := r.opts.Get("location")
 	val, _ := r.opts.Get("value")
 	trace(r.opts, "install "+r.name+" "+val)
+	if other, ok := r.opts.Get("access"); ok {
+		if _, err := r.h.Section(other); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(loc, 0o755); err != nil {
 		return nil, err
 	}
@@ -500,5 +505,17 @@ func TestInstalledOptions(t *testing.T) {
 	}
 	if _, ok, _ := InstalledOptions(filepath.Join(s.dir, ".installed.cfg"), "nope"); ok {
 		t.Error("unknown part reported as installed")
+	}
+}
+
+func TestInstallPartAccessedDuringInstall(t *testing.T) {
+	s := newSandbox(t)
+	s.write("[buildout]\nparts = a\n[a]\nrecipe = webrunner.test:mkdir\naccess = late\n[late]\nrecipe = webrunner.test:mkdir\n")
+	lines := s.mustRun()
+	if strings.Join(lines, "|") != "Creating directory '"+filepath.Join(s.dir, "bin")+"'.|Creating directory '"+filepath.Join(s.dir, "parts")+"'.|Creating directory '"+filepath.Join(s.dir, "develop-eggs")+"'.|Installing a.|Installing late." {
+		t.Errorf("logged %q", lines)
+	}
+	if got := s.installedParts(); got != "a late" {
+		t.Errorf("parts = %q", got)
 	}
 }
