@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -201,7 +202,12 @@ func (r *runner) construct(name string, opts *Options) error {
 	if !ok {
 		return &UnsupportedRecipeError{Section: name, Recipe: recipe, Supported: Recipes()}
 	}
-	rec, err := f(r.ctx, r.host(name), name, opts)
+	var rec Recipe
+	_, err := guard(func() ([]string, error) {
+		var err error
+		rec, err = f(r.ctx, r.host(name), name, opts)
+		return nil, err
+	})
 	if err != nil {
 		return err
 	}
@@ -345,7 +351,7 @@ func Run(ctx context.Context, opts RunOptions) error {
 		if isInstalled[p] {
 			r.emit(p, LevelInfo, "Updating "+p+".")
 			old := strings.Split(inst.sections[p]["__buildout_installed__"], "\n")
-			paths, err := rec.Update(ctx)
+			paths, err := guard(func() ([]string, error) { return rec.Update(ctx) })
 			h.out.Flush()
 			if err != nil {
 				installed = without(installed, p)
@@ -369,7 +375,7 @@ func Run(ctx context.Context, opts RunOptions) error {
 			}
 		} else {
 			r.emit(p, LevelInfo, "Installing "+p+".")
-			paths, err := rec.Install(ctx)
+			paths, err := guard(func() ([]string, error) { return rec.Install(ctx) })
 			h.out.Flush()
 			if err != nil {
 				r.removeFiles(paths)
@@ -421,6 +427,17 @@ func Run(ctx context.Context, opts RunOptions) error {
 		}
 	}
 	return nil
+}
+
+// guard calls a recipe, turning a panic into an error, so that a bug in
+// a recipe fails the run instead of the process running it.
+func guard(call func() ([]string, error)) (paths []string, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("An internal error occurred due to a bug in either zc.buildout or in a recipe being used:\n%v\n%s", v, debug.Stack())
+		}
+	}()
+	return call()
 }
 
 // sign records the part's __buildout_signature__ in its options.
@@ -532,7 +549,7 @@ func (r *runner) uninstall(p string, old map[string]string) error {
 		for _, k := range keys {
 			opts.Set(k, old[k])
 		}
-		if err := u(r.ctx, r.host(p), p, opts); err != nil {
+		if _, err := guard(func() ([]string, error) { return nil, u(r.ctx, r.host(p), p, opts) }); err != nil {
 			return err
 		}
 	}

@@ -77,6 +77,9 @@ func (r *mkdirRecipe) Install(ctx context.Context) ([]string, error) {
 	if err := os.MkdirAll(loc, 0o755); err != nil {
 		return nil, err
 	}
+	if _, ok := r.opts.Get("panic"); ok {
+		panic("recipe bug")
+	}
 	if f, ok := r.opts.Get("fail-if"); ok {
 		if _, err := os.Stat(f); err == nil {
 			return []string{loc}, errors.New("failing as asked")
@@ -517,5 +520,14 @@ func TestInstallPartAccessedDuringInstall(t *testing.T) {
 	}
 	if got := s.installedParts(); got != "a late" {
 		t.Errorf("parts = %q", got)
+	}
+}
+
+func TestInstallRecipePanic(t *testing.T) {
+	s := newSandbox(t)
+	s.write("[buildout]\nparts = a\n[a]\nrecipe = webrunner.test:mkdir\npanic = yes\n")
+	_, err := s.run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "While:\n  Installing a.\nError: ") || !strings.Contains(err.Error(), "recipe bug") {
+		t.Fatalf("error = %v, want the panic reported as a failed install", err)
 	}
 }
