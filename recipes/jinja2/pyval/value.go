@@ -47,7 +47,8 @@ func NewList(items ...Value) *List {
 // Tuple is a Python tuple.
 type Tuple []Value
 
-// Set is a Python set. Iteration follows insertion order.
+// Set is a Python set. Iteration follows CPython's order for numbers and
+// insertion order otherwise (CPython's string hashes are randomised).
 type Set struct {
 	Frozen bool
 	d      *Dict
@@ -76,8 +77,9 @@ func (s *Set) Contains(v Value) (bool, error) {
 // Len returns the number of elements.
 func (s *Set) Len() int { return s.d.Len() }
 
-// Items returns the elements in insertion order.
-func (s *Set) Items() []Value { return s.d.Keys() }
+// Items returns the elements in Python's iteration order: CPython's
+// hash-table order for numbers, else insertion order.
+func (s *Set) Items() []Value { return setOrder(s.d.Keys()) }
 
 // Callable is a Python callable: a builtin function, a bound method, a type
 // such as int or str, or a template macro.
