@@ -40,6 +40,12 @@ const (
 	DBFile      = "webrunner.db"
 )
 
+// layout holds the folders that Open creates, which Move and Remove refuse
+// to touch (their content is fair game).
+var layout = map[string]bool{
+	ProjectDir: true, SoftwareDir: true, "instance": true, InstanceDir: true, LogDir: true,
+}
+
 // MaxTextSize is the largest file ReadText returns.
 const MaxTextSize = 10 << 20
 
@@ -491,6 +497,9 @@ func (w *Workspace) lexical(rel string) (string, error) {
 	c, _ := clean(rel)
 	if c == "." {
 		return "", &PathError{rel, "the workspace root cannot be moved or removed"}
+	}
+	if layout[c] {
+		return "", &PathError{rel, "a folder of the workspace layout cannot be moved or removed"}
 	}
 	dir, err := w.Resolve(path.Dir(c))
 	if err != nil {

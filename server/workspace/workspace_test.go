@@ -311,8 +311,16 @@ func TestMoveRemoveMkdir(t *testing.T) {
 	if err := w.Remove("project/d"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("remove missing = %v, want ErrNotExist", err)
 	}
-	if err := w.Remove(""); !errors.Is(err, ErrBadPath) {
-		t.Errorf("remove root = %v, want ErrBadPath", err)
+	for _, p := range []string{"", "project", "./software", "instance", "instance/slappart0", "log/"} {
+		if err := w.Remove(p); !errors.Is(err, ErrBadPath) {
+			t.Errorf("remove %q = %v, want ErrBadPath", p, err)
+		}
+		if err := w.Move(p, "elsewhere"); !errors.Is(err, ErrBadPath) {
+			t.Errorf("move %q = %v, want ErrBadPath", p, err)
+		}
+	}
+	if err := w.Move("project/stack", "log"); !errors.Is(err, ErrBadPath) {
+		t.Errorf("move onto log = %v, want ErrBadPath", err)
 	}
 }
 
@@ -331,5 +339,38 @@ func TestCopyFS(t *testing.T) {
 	}
 	if err := w.CopyFS("project", fsys); !errors.Is(err, fs.ErrExist) {
 		t.Errorf("second copy = %v, want ErrExist", err)
+	}
+}
+
+func BenchmarkResolve(b *testing.B) {
+	w, _, err := Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	os.MkdirAll(w.Abs("project/software/helloworld"), 0o755)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := w.Resolve("project/software/helloworld/software.cfg"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWriteText(b *testing.B) {
+	w, _, err := Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	content := []byte(strings.Repeat("[section]\noption = value\n", 200))
+	etag, err := w.WriteText("project/software.cfg", content, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(content)))
+	for b.Loop() {
+		if etag, err = w.WriteText("project/software.cfg", content, &etag); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
