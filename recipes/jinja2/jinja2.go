@@ -234,11 +234,12 @@ func NewContext() *Context {
 
 // Set adds the variable name. A name already in the context (a builtin,
 // six, assert, dumps or an earlier entry) is a ValueError, as in the recipe.
+// v is a pyval value; other Go values are converted with pyval.Of.
 func (c *Context) Set(name string, v pyval.Value) error {
 	if _, dup := c.vars.GetStr(name); dup {
 		return &Error{Type: "ValueError", Message: fmt.Sprintf("Duplicate context entry %s", pyval.QuoteString(name))}
 	}
-	c.vars.SetStr(name, v)
+	c.vars.SetStr(name, pyval.Of(v))
 	return nil
 }
 

@@ -123,7 +123,7 @@ func parseNumber(s string) (Value, error) {
 // maps have no order), and Values unchanged.
 func Of(v any) Value {
 	switch x := v.(type) {
-	case nil, bool, int, *big.Int, float64, string, *List, Tuple, *Dict, *Set, Callable, *Module, *Iterator, Range, *View, *Undefined:
+	case nil, bool, int, *big.Int, float64, string, *List, Tuple, *Dict, *Set, Callable, Attrer, *Iterator, Range, *View, *Undefined:
 		return v
 	case []Value:
 		out := make([]Value, len(x))
@@ -179,6 +179,9 @@ func Of(v any) Value {
 	case reflect.Pointer:
 		if rv.IsNil() {
 			return nil
+		}
+		if rv.Elem().Kind() == reflect.Struct {
+			return v // a model object (match, hash, template module...)
 		}
 		return Of(rv.Elem().Interface())
 	}
