@@ -647,8 +647,46 @@ func TestIDE(t *testing.T) {
 	})
 
 	t.Run("build", func(t *testing.T) {
-		// The edits above changed instance.cfg.in: bring buildout.hash.cfg up
-		// to date first, as a developer does.
+		// instance.cfg.in was edited above and buildout.hash.cfg is stale:
+		// the build must fail on the md5 check, and say so.
+		if want := md5File(t, diskProfile); strings.Contains(readFile(t, diskHash), "md5sum = "+want) {
+			t.Fatal("buildout.hash.cfg is already up to date: the stale-md5 build cannot be tested")
+		}
+		build := func(what string, start chromedp.Action[chromedp.Void]) (state string) {
+			t.Helper()
+			before := evalString(t, ctx, `document.querySelector("#build-title").textContent`)
+			step(t, ctx, what,
+				start,
+				chromedp.WaitVisible(chromedp.CSS(`#build-panel`)),
+				waitJS(fmt.Sprintf(`document.querySelector("#build-title").textContent !== %q`, before)),
+			)
+			// The build runs the real engine: allow it time.
+			longStep(t, ctx, what+": build ends", 3*time.Minute, waitJS(`!!document.querySelector("#build-output .build-end")`))
+			state = evalString(t, ctx, `document.querySelector("#build-state").dataset.state`)
+			apiState := evalString(t, ctx, `fetch("/api/builds?limit=1").then((r) => r.json()).then((j) => j.builds[0].state)`)
+			if state != apiState {
+				t.Fatalf("%s: build panel state %q, the API says %q", what, state, apiState)
+			}
+			return state
+		}
+		indicators := func() string {
+			return evalString(t, ctx, `document.querySelector("#ind-software").dataset.state + "/" + document.querySelector("#ind-instance").dataset.state`)
+		}
+
+		if state := build("press play with a stale md5", chromedp.Click(chromedp.CSS(`#play`))); state != "failed" {
+			t.Fatalf("the build with a stale md5 sum ended %q, want failed", state)
+		}
+		screenshot(t, ctx, "07-build-failed")
+		apiErr := evalString(t, ctx, `fetch("/api/builds?limit=1").then((r) => r.json()).then((j) => j.builds[0].error)`)
+		shown := evalString(t, ctx, `document.querySelector("#build-error").hidden ? "" : document.querySelector("#build-error").textContent`)
+		if apiErr == "" || !strings.Contains(shown, apiErr) || !strings.Contains(strings.ToLower(apiErr), "md5") {
+			t.Errorf("the build error shown is %q, the API's is %q (want the md5 mismatch)", shown, apiErr)
+		}
+		if got := indicators(); !strings.Contains(got, "failed") {
+			t.Errorf("after a failed build the indicators are %s, want one failed", got)
+		}
+
+		// Update the md5 sums, as the tutorial does, and build again.
 		step(t, ctx, "update the md5 sums",
 			chromedp.Click(chromedp.CSS(`#tab-editor`)),
 			chromedp.Click(chromedp.CSS(`#md5-menu`)),
@@ -661,62 +699,38 @@ func TestIDE(t *testing.T) {
 		if want := md5File(t, diskProfile); !strings.Contains(readFile(t, diskHash), "md5sum = "+want) {
 			t.Fatalf("buildout.hash.cfg lacks md5sum = %s", want)
 		}
-		step(t, ctx, "press play",
-			chromedp.Click(chromedp.CSS(`#play`)),
-			chromedp.WaitVisible(chromedp.CSS(`#build-panel`)),
-			waitJS(`document.querySelectorAll("#build-output .build-line").length > 0`),
-		)
-		// The build runs the real engine: allow it time.
-		longStep(t, ctx, "build ends", 3*time.Minute, waitJS(`!!document.querySelector("#build-output .build-end")`))
-		screenshot(t, ctx, "07-build")
+		if state := build("press play", chromedp.Click(chromedp.CSS(`#play`))); state != "succeeded" {
+			t.Fatalf("the build ended %q: %s", state, evalString(t, ctx, `document.querySelector("#build-error").textContent`))
+		}
 		t.Logf("click to first build line: %s ms", evalString(t, ctx, `String(window.webrunnerMetrics.clickToFirstLineMs)`))
-		state := evalString(t, ctx, `document.querySelector("#build-state").dataset.state`)
-		apiState := evalString(t, ctx, `fetch("/api/builds?limit=1").then((r) => r.json()).then((j) => j.builds[0].state)`)
-		if state != apiState {
-			t.Fatalf("build panel state %q, the API says %q", state, apiState)
+		if got := indicators(); got != "ok/ok" {
+			t.Errorf("after a successful build the indicators are %s, want ok/ok", got)
 		}
-		soft := evalString(t, ctx, `document.querySelector("#ind-software").dataset.state`)
-		inst := evalString(t, ctx, `document.querySelector("#ind-instance").dataset.state`)
-		switch state {
-		case "succeeded":
-			if soft != "ok" || inst != "ok" {
-				t.Errorf("after a successful build the indicators are %s/%s, want ok/ok", soft, inst)
-			}
-		case "failed":
-			if soft != "failed" && inst != "failed" {
-				t.Errorf("after a failed build the indicators are %s/%s, want one failed", soft, inst)
-			}
-			apiErr := evalString(t, ctx, `fetch("/api/builds?limit=1").then((r) => r.json()).then((j) => j.builds[0].error)`)
-			shown := evalString(t, ctx, `document.querySelector("#build-error").hidden ? "" : document.querySelector("#build-error").textContent`)
-			if apiErr == "" || !strings.Contains(shown, apiErr) {
-				t.Errorf("the build error shown is %q, the API's is %q", shown, apiErr)
-			}
-		default:
-			t.Fatalf("build ended in state %q", state)
-		}
-		t.Logf("build state %s, indicators %s/%s", state, soft, inst)
+		screenshot(t, ctx, "07-build")
 
 		step(t, ctx, "a reloaded page finds the build",
 			chromedp.Reload(),
 			waitJS(`document.body.classList.contains("ready")`),
 			waitJS(`document.querySelector("#build-title").textContent.startsWith("Build #")`),
 			waitJS(`!!document.querySelector("#build-output .build-end")`),
-			waitJS(fmt.Sprintf(`document.querySelector("#build-state").dataset.state === %q`, state)),
+			waitJS(`document.querySelector("#build-state").dataset.state === "succeeded"`),
+			waitJS(`document.querySelector("#ind-software").dataset.state === "ok" && document.querySelector("#ind-instance").dataset.state === "ok"`),
 		)
-		step(t, ctx, "Ctrl+Shift+B starts the next build",
-			chromedp.KeyEvent("B", chromedp.KeyModifiers(inputCtrl|inputShift)),
-			waitJS(`document.querySelector("#build-title").textContent.startsWith("Build #2")`),
-		)
-		longStep(t, ctx, "second build ends", 3*time.Minute, waitJS(`!!document.querySelector("#build-output .build-end")`))
-		step(t, ctx, "build the software release only from the menu",
+		if state := build("Ctrl+Shift+B", chromedp.KeyEvent("B", chromedp.KeyModifiers(inputCtrl|inputShift))); state != "succeeded" {
+			t.Errorf("the Ctrl+Shift+B build ended %q", state)
+		}
+		if state := build("build the software release only from the menu", chromedp.Steps(
 			chromedp.Click(chromedp.CSS(`#play-menu`)),
 			chromedp.WaitVisible(chromedp.CSS(`#play-menu-list button[data-target="software"]`)),
 			chromedp.Click(chromedp.CSS(`#play-menu-list button[data-target="software"]`)),
-			waitJS(`document.querySelector("#build-title").textContent === "Build #3 (software)"`),
-		)
-		longStep(t, ctx, "third build ends", 3*time.Minute, waitJS(`!!document.querySelector("#build-output .build-end")`))
-		if got := evalString(t, ctx, `fetch("/api/build/3").then((r) => r.json()).then((b) => b.target)`); got != "software" {
-			t.Errorf("build 3 target = %q, want software", got)
+		)); state != "succeeded" {
+			t.Errorf("the software build ended %q", state)
+		}
+		if got := evalString(t, ctx, `fetch("/api/builds?limit=1").then((r) => r.json()).then((j) => j.builds[0].target)`); got != "software" {
+			t.Errorf("last build target = %q, want software", got)
+		}
+		if got := evalString(t, ctx, `document.querySelector("#build-title").textContent`); !strings.HasSuffix(got, "(software)") {
+			t.Errorf("build title %q", got)
 		}
 	})
 
@@ -751,17 +765,34 @@ func TestIDE(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`#services .summary-card`)),
 			chromedp.WaitVisible(chromedp.CSS(`#services .params-card`)),
 		)
-		step(t, ctx, "add a parameter and save",
-			chromedp.Click(chromedp.CSS(`#services .params-card .button-row .btn`)),
-			chromedp.SendKeys(chromedp.CSS(`#services .param-row:last-child .param-key`), "title"),
-			chromedp.SendKeys(chromedp.CSS(`#services .param-row:last-child .param-value`), "Hello from e2e"),
-			chromedp.Click(chromedp.CSS(`#params-save`)),
-			waitJS(`window.webrunnerApp.services.data && window.webrunnerApp.services.data.parameters.title === "Hello from e2e"`),
-		)
-		got := evalString(t, ctx, `fetch("/api/instance").then((r) => r.json()).then((j) => j.parameters.title || "")`)
-		if got != "Hello from e2e" {
-			t.Fatalf("stored parameter title = %q", got)
+		connection := func(key string) string {
+			return evalString(t, ctx, fmt.Sprintf(`(() => { const r = document.querySelector('#services .connection-card tr[data-key=%q] td.value'); return r ? r.textContent : ""; })()`, key))
 		}
+		step(t, ctx, "connection parameters", waitJS(`document.querySelectorAll("#services .connection-card tr[data-key]").length > 0`))
+		if got := connection("name"); got != "Hello John Doe!" {
+			t.Errorf("connection parameter name = %q, want the default %q", got, "Hello John Doe!")
+		}
+		if n := evalString(t, ctx, `String(document.querySelectorAll('#services .connection-card td.value a[href^="http"]').length)`); n == "0" {
+			t.Errorf("no connection parameter URL is a link")
+		}
+		step(t, ctx, "processes and promises",
+			waitJS(`document.querySelectorAll("#services .processes-card tbody tr").length > 0`),
+			waitJS(`document.querySelectorAll("#services .promises-card tbody tr").length > 0`),
+		)
+		step(t, ctx, "set parameter name, save and rebuild",
+			chromedp.Click(chromedp.CSS(`#services .params-card .button-row .btn`)),
+			chromedp.SendKeys(chromedp.CSS(`#services .param-row:last-child .param-key`), "name"),
+			chromedp.SendKeys(chromedp.CSS(`#services .param-row:last-child .param-value`), "e2e"),
+			chromedp.Click(chromedp.CSS(`#params-save-rebuild`)),
+			waitJS(`window.webrunnerApp.services.data && window.webrunnerApp.services.data.parameters.name === "e2e"`),
+		)
+		got := evalString(t, ctx, `fetch("/api/instance").then((r) => r.json()).then((j) => j.parameters.name || "")`)
+		if got != "e2e" {
+			t.Fatalf("stored parameter name = %q", got)
+		}
+		longStep(t, ctx, "the rebuild publishes the new connection parameter", 3*time.Minute,
+			waitJS(`(() => { const r = document.querySelector('#services .connection-card tr[data-key="name"] td.value'); return !!r && r.textContent === "Hello e2e!"; })()`),
+		)
 		step(t, ctx, "run promises now",
 			chromedp.Click(chromedp.CSS(`#run-promises`)),
 			waitJS(`(() => { const b = document.querySelector("#run-promises"); return !!b && !b.disabled && b.textContent === "Run promises now"; })()`),
