@@ -26,10 +26,19 @@ func runLogrotate(ctx context.Context, args []string) int {
 	fs.String("m", "", "ignored: mail command")
 	fs.String("l", "", "ignored: log file")
 	fs.Bool("force", false, "same as -f")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	// Like logrotate, accept options after the configuration files: the
+	// wrapper slapos.cookbook:logrotate writes appends "$@" to them.
+	var confs []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		confs, args = append(confs, fs.Arg(0)), fs.Args()[1:]
 	}
-	if fs.NArg() == 0 {
+	if len(confs) == 0 {
 		fmt.Fprintln(os.Stderr, "webrunner logrotate: no configuration file given")
 		return 2
 	}
@@ -47,7 +56,7 @@ func runLogrotate(ctx context.Context, args []string) int {
 	}
 	r := &logrotate.Rotator{Force: *force, DryRun: *debug, Log: logw}
 	status := 0
-	for _, conf := range fs.Args() {
+	for _, conf := range confs {
 		c, err := logrotate.ParseFile(conf)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "error:", err)

@@ -408,14 +408,28 @@ func (n *Node) Job(root string) build.Job {
 		url := filepath.Join(root, filepath.FromSlash(b.Profile))
 		if b.Target == build.TargetAll || b.Target == build.TargetSoftware {
 			if err := n.Software(ctx, url, func(s string) { log(build.PhaseSoftware, s) }); err != nil {
-				return err
+				return logError(log, build.PhaseSoftware, err)
 			}
 		}
 		if b.Target == build.TargetAll || b.Target == build.TargetInstance {
-			return n.Instance(ctx, url, log)
+			if err := n.Instance(ctx, url, log); err != nil {
+				return logError(log, build.PhaseInstance, err)
+			}
 		}
 		return nil
 	}
+}
+
+// logError writes the lines of err to the build's output, as buildout
+// prints its "While: … Error: …" report, and returns err.
+func logError(log build.Logger, phase string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	for _, l := range strings.Split(err.Error(), "\n") {
+		log(phase, l)
+	}
+	return err
 }
 
 // ExecEngine runs an external buildout command: name and args, then -c
