@@ -280,7 +280,7 @@ func TestMD5(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(e.root, "project/bad.hash.cfg"), []byte("orphan = 1\n"), 0o644)
 	var fail struct{ Error string }
-	if st := c.do("POST", "/api/md5", map[string]string{"path": "project/bad.hash.cfg"}, &fail); st != 400 || !strings.HasPrefix(fail.Error, "bad request: project/bad.hash.cfg:1:") {
+	if st := c.do("POST", "/api/md5", map[string]string{"path": "project/bad.hash.cfg"}, &fail); st != 400 || !strings.HasPrefix(fail.Error, "project/bad.hash.cfg:1:") {
 		t.Errorf("malformed hash file: %d %q", st, fail.Error)
 	}
 }

@@ -82,16 +82,24 @@ func (s *Server) notFound(err error) error {
 	return errors.New("no such file or directory")
 }
 
-// errBadRequest marks errors of the request itself (400).
+// errBadRequest matches, with errors.Is, the errors of the request itself
+// (400) made by badRequest.
 var errBadRequest = errors.New("bad request")
+
+// requestError is an error of the request itself; its message is shown as
+// is.
+type requestError struct{ msg string }
+
+func (e *requestError) Error() string        { return e.msg }
+func (e *requestError) Is(target error) bool { return target == errBadRequest }
 
 // errEmptyBody is the error of decodeJSON for an empty body (400), which
 // routes with only optional fields accept.
-var errEmptyBody = fmt.Errorf("%w: empty body, want a JSON object", errBadRequest)
+var errEmptyBody = badRequest("empty body, want a JSON object")
 
 // badRequest returns a 400 error with the given message.
 func badRequest(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{errBadRequest}, args...)...)
+	return &requestError{fmt.Sprintf(format, args...)}
 }
 
 // decodeJSON decodes the JSON request body into v; it rejects unknown
