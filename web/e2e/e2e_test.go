@@ -200,6 +200,10 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
+	// Notifications come and go with timing: leave them out of the pictures.
+	if _, err := chromedp.Run(sctx, chromedp.Evaluate[bool](`(() => { document.querySelectorAll(".toast").forEach((t) => t.remove()); return true; })()`)); err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
 	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)

@@ -113,7 +113,9 @@ export function toast(message, kind = "info", ms = 4000, action = null) {
     toastBox = h("div.toasts", { role: "status", "aria-live": "polite" });
     document.body.append(toastBox);
   }
-  const t = h("div.toast." + kind, h("span", message));
+  const t = h("div.toast." + kind, { title: "Click to dismiss", onclick: (ev) => {
+    if (!ev.target.closest(".toast-action")) t.remove();
+  } }, h("span", message));
   if (action) {
     t.append(h("button.btn.toast-action", { type: "button", onclick: () => {
       t.remove();
@@ -139,14 +141,18 @@ export async function copyText(text, what = "Copied") {
   toast(what, "ok", 1500);
 }
 
+const copyIcon = '<svg class="svg-icon" viewBox="0 0 16 16" aria-hidden="true"><rect x="5" y="5" width="8.5" height="9" rx="1" fill="none" stroke="currentColor" stroke-width="1.3"/><path d="M3 10.5V3a1 1 0 0 1 1-1h6" fill="none" stroke="currentColor" stroke-width="1.3"/></svg>';
+
 // copyButton returns a small button that copies text().
 export function copyButton(text, label = "Copy") {
-  return h("button.btn.icon.copy", {
+  const b = h("button.btn.icon.copy", {
     type: "button",
     title: label,
     "aria-label": label,
     onclick: () => copyText(typeof text === "function" ? text() : text, "Copied to clipboard"),
-  }, "⧉");
+  });
+  b.innerHTML = copyIcon;
+  return b;
 }
 
 // formatTime formats an RFC 3339 time for display.
