@@ -325,9 +325,11 @@ func sameValues(s1, s2 *Section) bool {
 func fileTree(f *File) *tree {
 	t := &tree{sections: make(map[string]*Section, len(f.Sections))}
 	for _, fs := range f.Sections {
-		s := newSection(fs.Name, fs.Pos)
-		s.owner = -1
-		for _, o := range fs.Options {
+		n := len(fs.Options)
+		s := &Section{Name: fs.Name, Pos: fs.Pos, owner: -1, keys: make([]string, 0, n), vals: make(map[string]*Value, n)}
+		// One allocation for the values and one for their history.
+		vals, ops := make([]Value, n), make([]Op, n)
+		for i, o := range fs.Options {
 			if fs.Name == "buildout" && o.Op == '=' && (o.Key == "extends" || o.Key == "optional-extends") {
 				continue
 			}
@@ -342,7 +344,9 @@ func fileTree(f *File) *tree {
 			case '-':
 				kind = OpRemove
 			}
-			s.set(joinKey(o.Key, o.Op), &Value{Text: text, Last: &Op{Kind: kind, Value: text, Pos: o.Pos}})
+			ops[i] = Op{Kind: kind, Value: text, Pos: o.Pos}
+			vals[i] = Value{Text: text, Last: &ops[i]}
+			s.set(joinKey(o.Key, o.Op), &vals[i])
 			if o.baseRef {
 				s.hasMarkers, t.hasMarkers = true, true
 			}

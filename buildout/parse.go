@@ -1,7 +1,6 @@
 package buildout
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -68,15 +67,15 @@ func matchHeader(s string) []string {
 }
 
 // matchOption matches an option line, as zc.buildout's regexp
-// ^([^\s{}[\]=:]+\s*[-+]?)=(.*)$: it returns the whole match, the name
-// part (with its operator) and the value.
-func matchOption(s string) []string {
+// ^([^\s{}[\]=:]+\s*[-+]?)=(.*)$: it returns the name part (with its
+// operator) and the value.
+func matchOption(s string) (name, value string, ok bool) {
 	i := 0
 	for i < len(s) && !strings.ContainsRune(" \t\n\r\f\v{}[]=:", rune(s[i])) {
 		i++
 	}
 	if i == 0 {
-		return nil
+		return "", "", false
 	}
 	j := i
 	for j < len(s) && strings.IndexByte(" \t\n\r\f\v", s[j]) >= 0 {
@@ -86,9 +85,9 @@ func matchOption(s string) []string {
 		j++
 	}
 	if j >= len(s) || s[j] != '=' {
-		return nil
+		return "", "", false
 	}
-	return []string{s, s[:j], s[j+1:]}
+	return s[:j], s[j+1:], true
 }
 
 // Parse parses the buildout configuration text src of file path. Conditional
@@ -114,16 +113,16 @@ func Parse(path string, src []byte, env *Environment) (*File, ErrorList) {
 		cont = cont[:0]
 	}
 	lineno := 0
-	for len(src) > 0 {
-		var line []byte
-		if i := bytes.IndexByte(src, '\n'); i >= 0 {
-			line, src = src[:i], src[i+1:]
+	text := string(src) // one copy; lines are substrings of it
+	for len(text) > 0 {
+		var s string
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			s, text = text[:i], text[i+1:]
 		} else {
-			line, src = src, nil
+			s, text = text, ""
 		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
+		s = strings.TrimSuffix(s, "\r")
 		lineno++
-		s := string(line)
 		if s != "" && (s[0] == '#' || s[0] == ';') {
 			continue
 		}
@@ -180,22 +179,22 @@ func Parse(path string, src []byte, env *Environment) (*File, ErrorList) {
 		if strings.HasPrefix(s, "=>") {
 			s = "<part-dependencies> = " + s[2:]
 		}
-		m := matchOption(s)
-		if m == nil {
+		rawName, rawVal, isOption := matchOption(s)
+		if !isOption {
 			if opt == nil && strings.TrimSpace(s) == "" {
 				continue
 			}
 			errs.Add(Pos{path, lineno}, sectionName(cur), "", fmt.Sprintf("File contains parsing errors: %s\n\t[line %2d]: %s", path, lineno, pyRepr(s+"\n")))
 			continue
 		}
-		name := strings.TrimRightFunc(m[1], unicode.IsSpace)
-		val := strings.TrimSpace(m[2])
+		name := strings.TrimRightFunc(rawName, unicode.IsSpace)
+		val := strings.TrimSpace(rawVal)
 		op := byte('=')
 		if c := name[len(name)-1]; c == '+' || c == '-' {
 			op = c
 			name = strings.TrimRight(name[:len(name)-1], " \t")
 			if name == "" {
-				name, op = m[1][:1], '='
+				name, op = rawName[:1], '='
 			}
 		}
 		blockmode = val == ""

@@ -33,6 +33,14 @@ func (c *Config) Report() *Report {
 		if _, done := r.Substituted[name]; done {
 			continue
 		}
+		if st, err := c.access(name); err == nil && st.opts != nil {
+			vals := make(map[string]string, len(st.opts.keys))
+			for _, k := range st.opts.keys {
+				vals[k], _ = st.opts.lookup(k)
+			}
+			r.Substituted[name] = vals
+			continue
+		}
 		res := c.Resolve(name)
 		vals := make(map[string]string, len(res.Keys))
 		for _, k := range res.Keys {
