@@ -287,3 +287,25 @@ func TestSlowFollowerDropped(t *testing.T) {
 		t.Fatalf("late follower: %d events, %v", n, err)
 	}
 }
+
+// BenchmarkFanOut measures logging a line while 100 followers read them
+// all: the cost a build pays per line with a full room of clients.
+func BenchmarkFanOut(b *testing.B) {
+	h := newHub()
+	var wg sync.WaitGroup
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h.follow(context.Background(), 0, func(Event) error { return nil })
+		}()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h.add(Event{Type: "line", Phase: PhaseSoftware, Text: "Installing part."})
+	}
+	b.StopTimer()
+	h.add(Event{Type: "end", State: Succeeded})
+	wg.Wait()
+}

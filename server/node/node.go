@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -355,17 +354,32 @@ func isExec(p string) bool {
 
 // SetState changes the requested state and applies it at once to the
 // processes: started starts them (if the partition was deployed), stopped
-// stops them, destroyed also empties the partition. Parameters and
-// software are applied by the next instance build.
+// stops them, destroyed also empties the partition. While a build runs,
+// the state is applied when it ends. Parameters and software are applied
+// by the next instance build.
 func (n *Node) SetState(ctx context.Context, state string) error {
 	if err := n.Master.SetState(ctx, state); err != nil {
 		return err
 	}
 	if !n.mu.TryLock() {
-		return nil // the running build applies it
+		go func() {
+			n.mu.Lock()
+			defer n.mu.Unlock()
+			n.apply(context.Background())
+		}()
+		return nil
 	}
 	defer n.mu.Unlock()
-	switch state {
+	return n.apply(ctx)
+}
+
+// apply makes the processes match the requested state; n.mu is held.
+func (n *Node) apply(ctx context.Context) error {
+	in, err := n.Master.Get(ctx)
+	if err != nil {
+		return err
+	}
+	switch in.State {
 	case master.Stopped:
 		n.Supervisor.Stop()
 	case master.Destroyed:
@@ -430,28 +444,4 @@ func logError(log build.Logger, phase string, err error) error {
 		log(phase, l)
 	}
 	return err
-}
-
-// ExecEngine runs an external buildout command: name and args, then -c
-// CONFIG and the overrides, in the run's directory. Recipes of such a
-// buildout cannot reach the in-process master; it serves releases whose
-// instance needs none, and tests.
-func ExecEngine(name string, args ...string) Engine {
-	return EngineFunc(func(ctx context.Context, r Run) error {
-		a := append(append(append([]string(nil), args...), "-c", r.Config), r.Overrides...)
-		cmd := proc.Command(ctx, 0, name, a...)
-		cmd.Dir = r.Dir
-		cmd.Env = append(os.Environ(), r.Env...)
-		var last strings.Builder
-		err := proc.Run(cmd, func(l string) {
-			r.Log(l)
-			last.Reset()
-			last.WriteString(l)
-		})
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && last.Len() > 0 {
-			return fmt.Errorf("%s", last.String())
-		}
-		return err
-	})
 }
