@@ -394,8 +394,10 @@ func (n *Node) apply(ctx context.Context) error {
 }
 
 // Boot starts the processes of a started partition that was deployed, when
-// the server starts.
+// the server starts, after stopping those a crashed server left behind.
 func (n *Node) Boot(ctx context.Context) error {
+	// A server that died without stopping its processes left them running.
+	n.Supervisor.StopOrphans()
 	in, err := n.Master.Get(ctx)
 	if err != nil {
 		return err

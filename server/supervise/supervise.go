@@ -15,6 +15,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -282,6 +284,7 @@ func (s *Supervisor) set(p *program, f func()) {
 	p.mu.Lock()
 	f()
 	p.mu.Unlock()
+	s.savePids()
 	if s.OnChange != nil {
 		go s.OnChange()
 	}
@@ -415,4 +418,113 @@ func (s *Supervisor) Restart(kind Kind, name string) error {
 		s.start(p)
 	}
 	return nil
+}
+
+// PidFile is the file, in the partition, where a supervisor records the
+// process groups it runs, so that a later supervisor can stop those a
+// crashed server left behind.
+const PidFile = ".webrunner-pids"
+
+// savePids records the running programs: one "pid start-time name" line each.
+func (s *Supervisor) savePids() {
+	s.mu.Lock()
+	var b strings.Builder
+	for _, p := range s.progs {
+		p.mu.Lock()
+		pid := p.pid
+		p.mu.Unlock()
+		if pid == 0 {
+			continue
+		}
+		if st, ok := startTime(pid); ok {
+			fmt.Fprintf(&b, "%d %d %s\n", pid, st, p.name)
+		}
+	}
+	s.mu.Unlock()
+	path := filepath.Join(s.Dir, PidFile)
+	if b.Len() == 0 {
+		os.Remove(path)
+		return
+	}
+	tmp := path + ".tmp"
+	if os.WriteFile(tmp, []byte(b.String()), 0o600) == nil {
+		os.Rename(tmp, path)
+	}
+}
+
+// startTime returns the start time of process pid (in clock ticks since
+// boot), which tells a process from a later one that reused its pid.
+func startTime(pid int) (uint64, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The command name, in parentheses, may hold spaces: fields count
+	// from the last ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 20 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(f[19], 10, 64)
+	return v, err == nil
+}
+
+// StopOrphans stops the process groups recorded in the partition's
+// PidFile that still run: those of a server that died without stopping
+// them. It returns the names of the programs it stopped.
+func (s *Supervisor) StopOrphans() []string {
+	path := filepath.Join(s.Dir, PidFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	s.mu.Lock()
+	mine := map[int]bool{}
+	for _, p := range s.progs {
+		p.mu.Lock()
+		mine[p.pid] = true
+		p.mu.Unlock()
+	}
+	s.mu.Unlock()
+	var stopped []string
+	var pids []int
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.SplitN(line, " ", 3)
+		if len(f) != 3 {
+			continue
+		}
+		pid, err1 := strconv.Atoi(f[0])
+		st, err2 := strconv.ParseUint(f[1], 10, 64)
+		if err1 != nil || err2 != nil || pid <= 1 || mine[pid] {
+			continue
+		}
+		if cur, ok := startTime(pid); !ok || cur != st {
+			continue // gone, or another process now
+		}
+		syscall.Kill(-pid, syscall.SIGTERM)
+		pids = append(pids, pid)
+		stopped = append(stopped, f[2])
+	}
+	deadline := time.Now().Add(s.Grace)
+	for _, pid := range pids {
+		for time.Now().Before(deadline) && syscall.Kill(pid, 0) == nil && !zombie(pid) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		syscall.Kill(-pid, syscall.SIGKILL)
+	}
+	s.savePids() // only this supervisor's programs now
+	return stopped
+}
+
+func zombie(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	return i >= 0 && strings.HasPrefix(string(b[i+1:]), " Z")
 }

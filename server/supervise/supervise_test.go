@@ -2,7 +2,9 @@ package supervise
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -167,5 +169,52 @@ func TestStopKillsGroup(t *testing.T) {
 	}
 	if len(s.Processes()) != 0 {
 		t.Errorf("processes after stop: %+v", s.Processes())
+	}
+}
+
+// TestStopOrphans: the process groups a dead server left behind, recorded
+// in the pid file, are stopped by the next supervisor; a recorded pid now
+// used by another process is left alone.
+func TestStopOrphans(t *testing.T) {
+	s, dir := partition(t, map[string]string{"service/web": "exec sleep 60"})
+	s.Sync(context.Background())
+	waitFor(t, "web", func() bool { return find(s, "web").State == Running })
+	b, err := os.ReadFile(filepath.Join(dir, PidFile))
+	if err != nil || !strings.HasSuffix(string(b), " web\n") {
+		t.Fatalf("pid file = %q, %v", b, err)
+	}
+	// An orphan, as a killed server leaves it: its own group, recorded.
+	orphan := exec.Command("sh", "-c", "sleep 60 & wait")
+	orphan.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := orphan.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Kill(-orphan.Process.Pid, syscall.SIGKILL)
+	go orphan.Wait()
+	st, _ := startTime(orphan.Process.Pid)
+	other := exec.Command("sleep", "60")
+	other.Start()
+	defer other.Process.Kill()
+	go other.Wait()
+	entries := fmt.Sprintf("%d %d orphan\n%d %d reused\n", orphan.Process.Pid, st, other.Process.Pid, st+12345)
+	os.WriteFile(filepath.Join(dir, PidFile), []byte(entries+string(b)), 0o600)
+
+	got := s.StopOrphans()
+	if strings.Join(got, " ") != "orphan" {
+		t.Errorf("stopped %v, want [orphan] (web is this supervisor's own)", got)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if alive(orphan.Process.Pid) && !zombie(orphan.Process.Pid) {
+		t.Error("orphan still runs")
+	}
+	if !alive(other.Process.Pid) || zombie(other.Process.Pid) {
+		t.Error("a process that reused a recorded pid was killed")
+	}
+	if find(s, "web").State != Running {
+		t.Error("own service stopped")
+	}
+	s.Stop()
+	if _, err := os.Stat(filepath.Join(dir, PidFile)); !os.IsNotExist(err) {
+		t.Errorf("pid file after a clean stop: %v", err)
 	}
 }
