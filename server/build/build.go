@@ -103,7 +103,7 @@ type active struct {
 
 // keepHubs is how many finished builds keep their events in memory; older
 // ones are replayed from their log file.
-const keepHubs = 4
+const keepHubs = 2
 
 // New returns a runner storing builds in db and their logs in logDir. A
 // build the table says is running was interrupted by the death of the

@@ -225,6 +225,7 @@ func (n *Node) Instance(ctx context.Context, url string, log build.Logger) error
 	pp := n.PartitionPath()
 	errFile := filepath.Join(pp, ".slapgrid-"+n.Master.PartitionID()+"-error.log")
 	os.Remove(errFile)
+	os.Remove(filepath.Join(pp, ".timestamp")) // written again only on success
 	err = n.install(ctx, url, in.State, ilog)
 	if in.State == master.Stopped {
 		n.Supervisor.Stop()
