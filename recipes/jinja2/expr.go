@@ -122,7 +122,14 @@ func (x *exec) eval(sc *scope, e expr) (pyval.Value, error) {
 		if err := strictErr(obj, bounds[0], bounds[1], bounds[2]); err != nil {
 			return nil, err
 		}
-		return pyval.Slice(obj, bounds[0], bounds[1], bounds[2])
+		v, err := pyval.Slice(obj, bounds[0], bounds[1], bounds[2])
+		var pe *pyval.Exception
+		if errors.As(err, &pe) && pe.Type == "TypeError" {
+			// As Jinja2's getitem: an object that cannot be sliced gives
+			// an undefined value.
+			return &pyval.Undefined{Strict: true, Hint: fmt.Sprintf("'%s' has no element slice", objectTypeRepr(obj))}, nil
+		}
+		return v, err
 	case *callExpr:
 		return x.call(sc, e, nil)
 	case *filterExpr:

@@ -372,6 +372,14 @@ func makeBuiltins() map[string]Value {
 	})
 	fn("repr", 1, 1, func(a []Value, _ []KV) (Value, error) { return Repr(a[0]) })
 	fn("reversed", 1, 1, func(a []Value, _ []KV) (Value, error) {
+		switch a[0].(type) {
+		case *List, Tuple, string, Range, *Dict, *View:
+		default:
+			if err := checkUndef(a[0]); err != nil {
+				return nil, err
+			}
+			return nil, Errorf("TypeError", "'%s' object is not reversible", TypeName(a[0]))
+		}
 		items, err := Iterate(a[0])
 		if err != nil {
 			return nil, err

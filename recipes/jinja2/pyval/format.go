@@ -116,7 +116,10 @@ func PercentFormat(format string, args Value) (Value, error) {
 		}
 		b.WriteString(pad(s, width, flags, conv))
 	}
-	if next < len(pos) && mapping == nil {
+	// CPython skips this check for arguments with __getitem__ (list, dict).
+	_, isList := args.(*List)
+	_, isRange := args.(Range)
+	if next < len(pos) && mapping == nil && !isList && !isRange {
 		return nil, Errorf("TypeError", "not all arguments converted during string formatting")
 	}
 	return b.String(), nil

@@ -416,7 +416,7 @@ func repeat(items []Value, n Value) ([]Value, bool) {
 func Mul(a, b Value) (Value, error) {
 	switch x := a.(type) {
 	case string:
-		if n, ok := b.(int); ok {
+		if n, ok := ToInt(b); ok {
 			return strings.Repeat(x, max(n, 0)), nil
 		}
 	case *List:
@@ -430,7 +430,7 @@ func Mul(a, b Value) (Value, error) {
 	}
 	switch b.(type) {
 	case string, *List, Tuple:
-		if _, ok := a.(int); ok {
+		if _, ok := ToInt(a); ok {
 			return Mul(b, a)
 		}
 	}
