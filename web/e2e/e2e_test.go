@@ -588,6 +588,46 @@ func TestIDE(t *testing.T) {
 		)
 	})
 
+	t.Run("search in files", func(t *testing.T) {
+		step(t, ctx, "Ctrl+Shift+F",
+			focusEditorEnd(),
+			chromedp.KeyEvent("F", chromedp.KeyModifiers(inputCtrl|inputShift)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog.search-dialog .quick-input`)),
+			chromedp.SendKeys(chromedp.CSS(`dialog.search-dialog .quick-input`), "[PUBLISH-connection-parameter]"),
+			chromedp.WaitVisible(chromedp.CSS(`dialog.search-dialog .search-hit[data-path="project/software/helloworld/instance.cfg.in"]`)),
+		)
+		line := evalString(t, ctx, `document.querySelector('dialog.search-dialog .search-hit[data-path="project/software/helloworld/instance.cfg.in"]').dataset.line`)
+		var want int
+		for i, l := range strings.Split(readFile(t, diskProfile), "\n") {
+			if l == "[publish-connection-parameter]" {
+				want = i + 1
+			}
+		}
+		if line != fmt.Sprint(want) {
+			t.Fatalf("search hit at line %s, want %d", line, want)
+		}
+		step(t, ctx, "open the hit",
+			chromedp.Click(chromedp.CSS(`dialog.search-dialog .search-hit[data-path="project/software/helloworld/instance.cfg.in"]`)),
+			waitJS(fmt.Sprintf(`(() => { const a = window.webrunnerApp.editor.active; return a.path === "project/software/helloworld/instance.cfg.in" && a.view.state.doc.lineAt(a.view.state.selection.main.head).number === %d; })()`, want)),
+		)
+		step(t, ctx, "back to software.cfg", waitJS(`window.webrunnerApp.openFile("project/software/helloworld/software.cfg").then(() => true)`))
+	})
+
+	t.Run("events reconnect", func(t *testing.T) {
+		step(t, ctx, "drop the events socket",
+			waitJS(`(() => { window.webrunnerApp.events.ws.close(); return true; })()`),
+			waitJS(`document.querySelector("#conn").dataset.state === "down"`),
+			waitJS(`document.querySelector("#conn").dataset.state === "up"`),
+		)
+		// Live reload still works after the reconnection.
+		path := filepath.Join(srv.workspace, "project/software/helloworld/software.cfg")
+		changed := readFile(t, path) + "# after reconnect\n"
+		if err := os.WriteFile(path, []byte(changed), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		step(t, ctx, "reloaded from disk", waitJS(fmt.Sprintf(`%s === %q`, editorText, changed)))
+	})
+
 	t.Run("tabs kept across reloads", func(t *testing.T) {
 		step(t, ctx, "reload",
 			chromedp.Reload(),
@@ -893,6 +933,16 @@ func TestIDE(t *testing.T) {
 		step(t, ctx, "play button and tabs visible", waitJS(`["#play", "#tab-logs", "#md5-menu"].every((s) => { const r = document.querySelector(s).getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth; })`))
 		screenshot(t, ctx, "06-narrow")
 		step(t, ctx, "restore", chromedp.EmulateViewport(1280, 800))
+	})
+
+	t.Run("log out", func(t *testing.T) {
+		step(t, ctx, "log out",
+			chromedp.Click(chromedp.CSS(`#logout`)),
+			chromedp.WaitVisible(chromedp.CSS(`input[type=password]`)),
+		)
+		if got := evalString(t, ctx, `fetch("/api/release").then((r) => String(r.status))`); got != "401" {
+			t.Errorf("after logging out the API answers %s, want 401", got)
+		}
 	})
 
 	if ex := exceptions(); len(ex) > 0 {

@@ -81,6 +81,7 @@ export class Editor {
     };
     this.tree = new Tree(document.getElementById("tree"), this);
     this.fileIndex = null;
+    this.fileSizes = new Map();
     this.bindToolbar();
   }
 
@@ -98,6 +99,7 @@ export class Editor {
     on("fullscreen", () => this.toggleFullscreen());
     on("quick-open", () => this.quickOpen());
     on("find", () => this.find());
+    on("search-files", () => this.searchFiles());
     on("save", () => this.save());
     const menuBtn = document.getElementById("md5-menu");
     const menu = document.getElementById("md5-menu-list");
@@ -620,7 +622,10 @@ export class Editor {
       for (const e of entries) {
         if (e.type === "dir") {
           if (!/^(\.git|node_modules|__pycache__)$/.test(e.name)) subdirs.push(e.path);
-        } else out.push(e.path);
+        } else {
+          out.push(e.path);
+          this.fileSizes.set(e.path, e.size || 0);
+        }
       }
       await Promise.all(subdirs.map((d) => walk(d, depth + 1)));
     };
@@ -681,6 +686,109 @@ export class Editor {
     const ok = await p;
     const target = dlgDone || (ok && shown[sel]);
     if (ok && target) this.openFile(target);
+  }
+
+  // searchFiles opens the Ctrl/Cmd-Shift-F search in the files of project/.
+  async searchFiles() {
+    const input = h("input.input.quick-input", { type: "search", placeholder: "Text to find in project/ (case-insensitive)", "aria-label": "Text to find", spellcheck: "false" });
+    const status = h("p.muted.search-status", { role: "status" });
+    const list = h("ul.quick-list.search-results");
+    let run = 0;
+    const search = async () => {
+      const needle = input.value;
+      const id = ++run;
+      list.replaceChildren();
+      if (!needle.trim()) {
+        status.textContent = "";
+        return;
+      }
+      const lower = needle.toLowerCase();
+      const files = (await this.listFiles()).filter((p) => (this.fileSizes.get(p) || 0) < 1 << 20);
+      let done = 0;
+      let hits = 0;
+      const max = 1000;
+      const queue = files.slice();
+      const worker = async () => {
+        while (queue.length && id === run && hits < max) {
+          const path = queue.shift();
+          let content;
+          const open = this.tabFor(path);
+          if (open) content = open.view.state.doc.toString();
+          else {
+            try {
+              content = (await api("GET", "/api/file?path=" + q(path))).content;
+            } catch {
+              content = ""; // binary or vanished
+            }
+          }
+          if (id !== run) return;
+          done++;
+          const lines = content.split("\n");
+          for (let i = 0; i < lines.length && hits < max; i++) {
+            const at = lines[i].toLowerCase().indexOf(lower);
+            if (at < 0) continue;
+            hits++;
+            const text = lines[i];
+            const start = Math.max(0, at - 40);
+            list.append(h("li.quick-item.search-hit", {
+              role: "option",
+              tabindex: "0",
+              dataset: { path, line: String(i + 1) },
+              onclick: () => pick(path, i + 1),
+              onkeydown: (ev) => {
+                if (ev.key === "Enter") pick(path, i + 1);
+              },
+            },
+            h("span.quick-dir", `${path}:${i + 1}`),
+            h("span.search-text", (start ? "…" : "") + text.slice(start, at), h("mark", text.slice(at, at + needle.length)), text.slice(at + needle.length, at + needle.length + 80))));
+          }
+          status.textContent = `${hits}${hits >= max ? "+" : ""} match(es) in ${done}/${files.length} files`;
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, worker));
+      if (id === run) status.textContent = `${hits}${hits >= max ? "+ (stopped)" : ""} match(es) in ${files.length} files`;
+    };
+    let timer;
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(search, 200);
+    });
+    input.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        clearTimeout(timer);
+        search();
+      } else if (ev.key === "ArrowDown") {
+        const first = list.querySelector(".search-hit");
+        if (first) {
+          ev.preventDefault();
+          first.focus();
+        }
+      }
+    });
+    list.addEventListener("keydown", (ev) => {
+      const items = [...list.querySelectorAll(".search-hit")];
+      const i = items.indexOf(document.activeElement);
+      if (ev.key === "ArrowDown" && items[i + 1]) items[i + 1].focus();
+      else if (ev.key === "ArrowUp") (items[i - 1] || input).focus();
+      else return;
+      ev.preventDefault();
+    });
+    let picked = null;
+    const pick = (path, line) => {
+      picked = { path, line };
+      run++;
+      input.closest("dialog").querySelector(".btn").click();
+    };
+    await openDialog({
+      title: "Search in files",
+      className: "quick-dialog search-dialog",
+      body: [input, status, list],
+      buttons: [{ label: "Close", value: false }],
+      initialFocus: ".quick-input",
+    });
+    run++;
+    if (picked) this.openFile(picked.path, { line: picked.line });
   }
 
   // getMD5 shows the md5 sum of the active file (as saved on disk).

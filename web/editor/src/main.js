@@ -170,6 +170,10 @@ class App {
       ev.preventDefault();
       this.show("editor");
       this.editor.quickOpen();
+    } else if (mod && ev.shiftKey && key === "f") {
+      ev.preventDefault();
+      this.show("editor");
+      this.editor.searchFiles();
     } else if (mod && ev.shiftKey && key === "enter") {
       ev.preventDefault();
       this.show("editor");

@@ -37,7 +37,8 @@ function append(el, children) {
 // pressed (or null when dismissed with Escape).
 export function openDialog({ title, body, buttons, className, initialFocus }) {
   return new Promise((resolve) => {
-    const dlg = h("dialog.dialog" + (className ? "." + className : ""), { "aria-label": title });
+    const dlg = h("dialog.dialog", { "aria-label": title });
+    if (className) dlg.classList.add(...className.split(/\s+/));
     const done = (v) => {
       resolve(v);
       dlg.close();
