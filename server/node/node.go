@@ -218,11 +218,15 @@ func (n *Node) Instance(ctx context.Context, url string, log build.Logger) error
 	if err != nil {
 		return err
 	}
-	ilog := func(s string) { log(build.PhaseInstance, s) }
 	if in.State == master.Destroyed {
-		return n.destroy(ctx, ilog)
+		return n.destroy(ctx, func(s string) { log(build.PhaseInstance, s) })
 	}
 	pp := n.PartitionPath()
+	if il, err := openInstanceLog(pp); err == nil {
+		defer il.Close()
+		log = il.tee(log)
+	}
+	ilog := func(s string) { log(build.PhaseInstance, s) }
 	errFile := filepath.Join(pp, ".slapgrid-"+n.Master.PartitionID()+"-error.log")
 	os.Remove(errFile)
 	os.Remove(filepath.Join(pp, ".timestamp")) // written again only on success
@@ -245,13 +249,52 @@ func (n *Node) Instance(ctx context.Context, url string, log build.Logger) error
 	if err != nil {
 		return err
 	}
-	if in2, gerr := n.Master.Get(ctx); gerr == nil && in2.Timestamp != 0 {
-		ts := strconv.FormatFloat(in2.Timestamp, 'f', -1, 64)
+	if in.Timestamp != 0 {
+		ts := strconv.FormatFloat(in.Timestamp, 'f', -1, 64)
 		os.WriteFile(filepath.Join(pp, ".timestamp"), []byte(ts), 0o644)
 	}
 	ilog("Partition " + n.Master.PartitionID() + " correctly processed")
 	return nil
 }
+
+// instanceLog is the partition's .slapgrid/log/instance.log, which keeps
+// the output of every instance build, as slapgrid's does.
+type instanceLog struct {
+	mu sync.Mutex
+	f  *os.File
+}
+
+// instanceLogMax is the size past which instance.log is moved to instance.log.1.
+const instanceLogMax = 20 << 20
+
+func openInstanceLog(pp string) (*instanceLog, error) {
+	dir := filepath.Join(pp, ".slapgrid", "log")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(dir, "instance.log")
+	if fi, err := os.Stat(p); err == nil && fi.Size() >= instanceLogMax {
+		os.Rename(p, p+".1")
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	if err != nil {
+		return nil, err
+	}
+	return &instanceLog{f: f}, nil
+}
+
+// tee returns a logger writing each line to the file too, in slapgrid's
+// "[time] LEVEL name message" layout.
+func (l *instanceLog) tee(next build.Logger) build.Logger {
+	return func(phase, text string) {
+		l.mu.Lock()
+		fmt.Fprintf(l.f, "[%s] INFO     slapos.%s %s\n", time.Now().Format("2006-01-02 15:04:05,000"), phase, text)
+		l.mu.Unlock()
+		next(phase, text)
+	}
+}
+
+func (l *instanceLog) Close() error { return l.f.Close() }
 
 // install writes the partition's buildout.cfg and runs buildout in it.
 func (n *Node) install(ctx context.Context, url, state string, log func(string)) error {

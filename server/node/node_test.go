@@ -187,6 +187,9 @@ func TestLifecycle(t *testing.T) {
 		b, _ := os.ReadFile(filepath.Join(pp, "served"))
 		return string(b) == "two\n"
 	})
+	if il, _ := os.ReadFile(filepath.Join(pp, ".slapgrid", "log", "instance.log")); strings.Count(string(il), "INFO     slapos.instance Installing publish.\n") != 2 {
+		t.Errorf("instance.log does not hold both builds:\n%s", il)
+	}
 	if ts, _ := os.ReadFile(filepath.Join(pp, ".timestamp")); len(ts) == 0 {
 		t.Error("no .timestamp after a successful deployment")
 	}
