@@ -314,14 +314,10 @@ func (s *Server) handlePostState(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleRunPromises(w http.ResponseWriter, r *http.Request) {
-	rs, err := s.build.node.Promises.Run(r.Context(), promise.RunOptions{Force: true})
-	var perr *promise.Error
-	if err != nil && !errors.As(err, &perr) {
+	rs, err := s.build.node.RunPromises(r.Context())
+	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	if rs == nil {
-		rs = []promise.Result{}
 	}
 	s.events.Publish(events.Instance())
 	writeJSON(w, http.StatusOK, map[string]any{"promises": rs})

@@ -458,6 +458,23 @@ func (n *Node) Boot(ctx context.Context) error {
 	return err
 }
 
+// RunPromises runs every promise of the partition now, if it was
+// deployed; a failing promise is a result, not an error.
+func (n *Node) RunPromises(ctx context.Context) ([]promise.Result, error) {
+	if _, err := os.Stat(filepath.Join(n.PartitionPath(), "buildout.cfg")); err != nil {
+		return []promise.Result{}, nil
+	}
+	rs, err := n.Promises.Run(ctx, promise.RunOptions{Force: true})
+	var perr *promise.Error
+	if errors.As(err, &perr) {
+		err = nil
+	}
+	if rs == nil {
+		rs = []promise.Result{}
+	}
+	return rs, err
+}
+
 // Close stops the partition's processes.
 func (n *Node) Close() { n.Supervisor.Stop() }
 
