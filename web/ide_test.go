@@ -2,9 +2,15 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -98,5 +104,57 @@ func TestReleaseName(t *testing.T) {
 		if got := releaseName(tc.in); got != tc.want {
 			t.Errorf("releaseName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestBundleUpToDate checks that web/static/ide.js was rebuilt (make web)
+// after the last change of the editor sources: build.mjs records the hash
+// of its inputs in editor/inputs.sha256.
+func TestBundleUpToDate(t *testing.T) {
+	recorded, err := os.ReadFile("editor/inputs.sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []string{"build.mjs", "package.json", "package-lock.json"}
+	err = filepath.WalkDir("editor/src", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel("editor", path)
+			inputs = append(inputs, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(inputs)
+	h := sha256.New()
+	for _, f := range inputs {
+		b, err := os.ReadFile(filepath.Join("editor", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Write([]byte(f + "\x00"))
+		h.Write(b)
+		h.Write([]byte{0})
+	}
+	if got, want := hex.EncodeToString(h.Sum(nil)), strings.TrimSpace(string(recorded)); got != want {
+		t.Errorf("the editor sources changed since web/static/ide.js was built: run `make web` and commit web/static and web/editor/inputs.sha256 (inputs hash %s, recorded %s)", got, want)
+	}
+}
+
+// TestBundleBudget keeps the editor bundle under its size budget.
+func TestBundleBudget(t *testing.T) {
+	const budget = 600 << 10 // gzip bytes
+	b, err := fs.ReadFile(Static, "ide.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+	w.Write(b)
+	w.Close()
+	t.Logf("ide.js: %d bytes, %d gzip", len(b), z.Len())
+	if z.Len() > budget {
+		t.Errorf("ide.js is %d bytes gzip, over the %d budget", z.Len(), budget)
 	}
 }
