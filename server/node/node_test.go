@@ -284,3 +284,19 @@ func alive(pid int) bool {
 	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	return !strings.Contains(string(b), ") Z")
 }
+
+// TestPartitionConfig checks the partition's buildout.cfg against
+// slapgrid's buildout-tail.cfg.in filled for the Webrunner (slapos.md
+// §2.3.2 step 5), byte for byte.
+func TestPartitionConfig(t *testing.T) {
+	e := newEnv(t)
+	n := e.start(t)
+	want, err := os.ReadFile(filepath.Join("testdata", "partition-buildout.cfg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := n.PartitionConfig([]byte("[buildout]\nparts = a\n"), "/w/project/software/hello/software.cfg", "started")
+	if string(got) != string(want) {
+		t.Errorf("partition buildout.cfg:\n%s\nwant:\n%s", got, want)
+	}
+}
