@@ -233,10 +233,12 @@ func (r *Runner) run(ctx context.Context, a *active, f *os.File) {
 	f.Close()
 	mu.Unlock()
 	b := r.finish(a.build, state, msg)
-	a.hub.add(Event{Type: "end", State: state, Error: msg})
+	// The runner is free before anyone hears of the end, so a client
+	// that starts the next build on the end event is not refused.
 	r.mu.Lock()
 	r.cur = nil
 	r.mu.Unlock()
+	a.hub.add(Event{Type: "end", State: state, Error: msg})
 	a.cancel()
 	if r.OnChange != nil {
 		go r.OnChange(b)
