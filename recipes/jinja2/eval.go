@@ -608,10 +608,17 @@ func (m *macro) call(args []pyval.Value, kwargs []pyval.KV, caller pyval.Value) 
 			return nil, pyval.Errorf("TypeError", "macro %s takes no keyword argument %s", pyval.QuoteString(d.name), pyval.QuoteString(p.Key))
 		}
 	}
+	// Parameters are locals of the macro: a default naming a parameter not
+	// bound yet (itself included) sees an undefined value, not an outer one.
+	var unbound []int
 	for i, name := range d.params {
-		if _, ok := sc.vars[name]; ok {
-			continue
+		if _, ok := sc.vars[name]; !ok {
+			unbound = append(unbound, i)
+			sc.vars[name] = &pyval.Undefined{Strict: true, Hint: fmt.Sprintf("'%s' is undefined", name)}
 		}
+	}
+	for _, i := range unbound {
+		name := d.params[i]
 		if d.defaults[i] == nil {
 			sc.vars[name] = &pyval.Undefined{Strict: true, Hint: fmt.Sprintf("parameter %s was not provided", pyval.QuoteString(name))}
 			continue
