@@ -901,6 +901,44 @@ func TestIDE(t *testing.T) {
 		step(t, ctx, "back to the editor", chromedp.Click(chromedp.CSS(`#tab-editor`)))
 	})
 
+	t.Run("cancel a build", func(t *testing.T) {
+		slow := filepath.Join(srv.workspace, "project/software/e2e-slow/software.cfg")
+		if err := os.MkdirAll(filepath.Dir(slow), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		profile := "[buildout]\nparts = slow\n\n[slow]\nrecipe = plone.recipe.command\ncommand = echo slow part started; sleep 120\n"
+		if err := os.WriteFile(slow, []byte(profile), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		putRelease := func(p string) {
+			t.Helper()
+			got := evalString(t, ctx, fmt.Sprintf(`fetch("/api/release", {method: "PUT", headers: {"Content-Type": "application/json", "X-CSRF-Token": document.body.dataset.csrf}, body: JSON.stringify({profile: %q})}).then((r) => String(r.status))`, p))
+			if got != "200" && got != "204" {
+				t.Fatalf("PUT /api/release %s: status %s", p, got)
+			}
+		}
+		putRelease("project/software/e2e-slow/software.cfg")
+		defer putRelease("project/software/helloworld/software.cfg")
+		step(t, ctx, "start a slow build",
+			chromedp.Click(chromedp.CSS(`#play-menu`)),
+			chromedp.WaitVisible(chromedp.CSS(`#play-menu-list button[data-target="software"]`)),
+			chromedp.Click(chromedp.CSS(`#play-menu-list button[data-target="software"]`)),
+			waitJS(`document.querySelector("#build-state").dataset.state === "running"`),
+			waitJS(`[...document.querySelectorAll("#build-output .build-line")].some((l) => l.textContent.includes("slow part started"))`),
+			waitJS(`document.querySelector("#ind-software").dataset.state === "running"`),
+		)
+		screenshot(t, ctx, "10-build-running")
+		step(t, ctx, "cancel",
+			chromedp.Click(chromedp.CSS(`#build-cancel`)),
+			waitJS(`document.querySelector("#build-state").dataset.state === "cancelled"`),
+			waitJS(`document.querySelector("#build-cancel").hidden`),
+			waitJS(`document.querySelector("#ind-software").dataset.state === "cancelled"`),
+		)
+		if got := evalString(t, ctx, `fetch("/api/builds?limit=1").then((r) => r.json()).then((j) => j.builds[0].state)`); got != "cancelled" {
+			t.Fatalf("the API says the build is %q, want cancelled", got)
+		}
+	})
+
 	t.Run("change release from the tree", func(t *testing.T) {
 		other := filepath.Join(srv.workspace, "project/software/e2e-release/software.cfg")
 		if err := os.MkdirAll(filepath.Dir(other), 0o755); err != nil {
