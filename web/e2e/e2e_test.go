@@ -927,6 +927,7 @@ func TestIDE(t *testing.T) {
 			waitJS(`[...document.querySelectorAll("#build-output .build-line")].some((l) => l.textContent.includes("slow part started"))`),
 			waitJS(`document.querySelector("#ind-software").dataset.state === "running"`),
 		)
+		step(t, ctx, "the top bar shows the release being built", waitJS(`document.querySelector("#release").textContent === "software/e2e-slow"`))
 		screenshot(t, ctx, "10-build-running")
 		step(t, ctx, "cancel",
 			chromedp.Click(chromedp.CSS(`#build-cancel`)),

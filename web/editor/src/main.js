@@ -46,6 +46,9 @@ class App {
     document.getElementById("toggle-sidebar").addEventListener("click", () => this.toggleSidebar());
     this.buildMenu();
     window.addEventListener("keydown", (ev) => this.shortcut(ev), true);
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.loadRelease();
+    });
     window.addEventListener("beforeunload", (ev) => {
       if (this.editor.dirtyTabs().length) {
         ev.preventDefault();
@@ -264,6 +267,8 @@ class App {
     if (ev.type === "file") this.editor.fileEvent(ev);
     else if (ev.type === "build") {
       this.build.event(ev);
+      // The release may have been changed by another tab or a script.
+      if (ev.state === "running") this.loadRelease();
       if (ev.state !== "running") {
         this.services.refresh();
         if (this.view === "logs") this.logs.refresh();
