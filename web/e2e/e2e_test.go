@@ -24,6 +24,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // binary is the webrunner binary built by TestMain.
@@ -636,6 +637,28 @@ func TestIDE(t *testing.T) {
 			waitJS(`window.webrunnerApp.editor.tabs.length === 3`),
 			waitJS(`window.webrunnerApp.editor.active.path === "project/software/helloworld/software.cfg"`),
 		)
+	})
+
+	t.Run("keyboard in the tree", func(t *testing.T) {
+		step(t, ctx, "arrows and Enter",
+			waitJS(`window.webrunnerApp.editor.tree.reveal("project/software/helloworld/software.cfg").then(() => true)`),
+			waitJS(`(() => { const r = document.querySelector('.tree-row[data-path="project/software/helloworld/software.cfg"]'); r.focus(); return document.activeElement === r; })()`),
+			chromedp.KeyEvent(kb.ArrowUp),
+			waitJS(`document.activeElement.dataset.path === "project/software/helloworld/instance.cfg.in"`),
+			chromedp.KeyEvent(kb.ArrowUp),
+			waitJS(`document.activeElement.dataset.path === "project/software/helloworld/buildout.hash.cfg"`),
+			typeText("\n"),
+			waitJS(`window.webrunnerApp.editor.active.path === "project/software/helloworld/buildout.hash.cfg"`),
+			// Left on a file goes to its folder, Left again closes it.
+			waitJS(`(() => { document.querySelector('.tree-row[data-path="project/software/helloworld/buildout.hash.cfg"]').focus(); return true; })()`),
+			chromedp.KeyEvent(kb.ArrowLeft),
+			waitJS(`document.activeElement.dataset.path === "project/software/helloworld"`),
+			chromedp.KeyEvent(kb.ArrowLeft),
+			waitJS(`document.querySelector('.tree-row[data-path="project/software/helloworld"]').getAttribute("aria-expanded") === "false"`),
+			chromedp.KeyEvent(kb.ArrowRight),
+			waitJS(`document.querySelector('.tree-row[data-path="project/software/helloworld"]').getAttribute("aria-expanded") === "true"`),
+		)
+		step(t, ctx, "back to software.cfg", waitJS(`window.webrunnerApp.openFile("project/software/helloworld/software.cfg").then(() => true)`))
 	})
 
 	t.Run("fullscreen", func(t *testing.T) {
