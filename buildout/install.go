@@ -450,7 +450,7 @@ func (r *runner) sign(p string) error {
 	if !ok || r.recipes[p] == nil {
 		return &RunError{Doing: []string{"Installing " + p + "."}, Err: &Error{Pos: r.cfg.sections[p].Pos, Section: p, Option: "recipe", Msg: "Missing option: " + p + ":recipe"}}
 	}
-	o.Set("__buildout_signature__", recipeEgg(recipe)+"-"+signatureVersion)
+	o.set("__buildout_signature__", recipeEgg(recipe)+"-"+signatureVersion)
 	return nil
 }
 

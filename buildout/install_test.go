@@ -531,3 +531,40 @@ func TestInstallRecipePanic(t *testing.T) {
 		t.Fatalf("error = %v, want the panic reported as a failed install", err)
 	}
 }
+
+func TestInstallUnusedOptionWarning(t *testing.T) {
+	s := newSandbox(t)
+	// "filename" is read through ${:filename}, "computed" is set by the
+	// recipe and "other" is read from another section: none is unused.
+	s.write(`[buildout]
+parts = a b
+[a]
+recipe = webrunner.test:mkdir
+filename = x
+value = ${:filename}
+typo = 1
+[b]
+recipe = webrunner.test:mkdir
+value = ${a:computed} ${c:other}
+[c]
+other = 2
+`)
+	var warnings []string
+	err := Run(context.Background(), RunOptions{Directory: s.dir, OnEvent: func(e Event) {
+		if e.Level == LevelWarning {
+			warnings = append(warnings, e.Text)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(warnings, "\n")
+	if !strings.Contains(got, "Section `a` contains unused option(s): 'typo'.") {
+		t.Errorf("no warning for the unused option typo:\n%s", got)
+	}
+	for _, used := range []string{"'filename'", "'computed'", "'other'", "Section `b`"} {
+		if strings.Contains(got, used) {
+			t.Errorf("warning mentions %s, which is used:\n%s", used, got)
+		}
+	}
+}

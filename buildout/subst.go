@@ -25,6 +25,9 @@ type secState struct {
 	optErr    map[string]*Error
 	computing map[string]bool
 	opts      *Options // set once initialized
+	// referenced holds the options read through ${} references while the
+	// section was being initialized: they count as used.
+	referenced map[string]bool
 }
 
 // isSimple reports whether s matches [-a-zA-Z0-9 ._]+, the characters
@@ -121,21 +124,24 @@ func (c *Config) initialize(st *secState) *Error {
 	opts := NewOptions(st.name)
 	for _, k := range raw.keys {
 		if d := raw.vals[k].Data; d != nil {
-			opts.SetValue(k, d)
+			opts.set(k, d)
 			continue
 		}
 		v, _ := c.get(st, k)
-		opts.SetValue(k, v)
+		opts.set(k, v)
+	}
+	for k := range st.referenced {
+		opts.used[k] = true
 	}
 	if st.name == "buildout" {
 		dir, _ := opts.lookup("directory")
 		for _, n := range []string{"bin-directory", "parts-directory", "eggs-directory", "develop-eggs-directory"} {
 			if v, ok := opts.lookup(n); ok && !strings.Contains(v, "${") {
-				opts.SetValue(n, pyJoin(dir, v))
+				opts.set(n, pyJoin(dir, v))
 			}
 		}
 		if v, ok := opts.lookup("installed"); ok && v != "" {
-			opts.SetValue("installed", pyJoin(dir, v))
+			opts.set("installed", pyJoin(dir, v))
 		}
 		st.opts = opts
 		return nil
@@ -157,7 +163,7 @@ func (c *Config) initialize(st *secState) *Error {
 			if _, ok := opts.lookup("location"); !ok {
 				if bst, err := c.access("buildout"); err == nil && bst.opts != nil {
 					pd, _ := bst.opts.lookup("parts-directory")
-					opts.Set("location", pyJoin(pd, st.name))
+					opts.set("location", pyJoin(pd, st.name))
 				}
 			}
 		}
@@ -274,17 +280,22 @@ func (c *Config) reference(st *secState, ref string) (string, *Error) {
 		}
 	}
 	section, option := s[0], s[1]
-	var v string
-	var err *Error
+	target := st
 	if section == "" {
 		section = st.name
-		v, err = c.get(st, option)
 	} else {
 		other, aerr := c.access(section)
 		if aerr != nil {
 			return "", aerr
 		}
-		v, err = c.get(other, option)
+		target = other
+	}
+	v, err := c.get(target, option)
+	if err == nil && c.markUsed && target.opts == nil {
+		if target.referenced == nil {
+			target.referenced = map[string]bool{}
+		}
+		target.referenced[option] = true
 	}
 	if err == errMissing {
 		if option == "_buildout_section_name_" {
