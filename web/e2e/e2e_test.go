@@ -292,7 +292,7 @@ func watchConsole(t *testing.T, ctx context.Context) func() []string {
 				exceptions = append(exceptions, m.String())
 				mu.Unlock()
 			case m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleWarning:
-				t.Logf("console %s: %s", m.Type, m.Text)
+				t.Logf("console %s: %s (%s)", m.Type, m.Text, m.URL)
 			}
 		}
 	}()
@@ -696,6 +696,7 @@ func TestIDE(t *testing.T) {
 			waitJS(`window.webrunnerApp.editor.active.path === "project/software/helloworld/e2e-renamed.cfg"`),
 			chromedp.WaitVisible(chromedp.CSS(`.tree-row[data-path="project/software/helloworld/e2e-renamed.cfg"]`)),
 		)
+		step(t, ctx, "no deleted banner after the rename", chromedp.Sleep(300), waitJS(`document.querySelector("#banner").hidden && !window.webrunnerApp.editor.active.deleted`))
 		renamed := filepath.Join(srv.workspace, "project/software/helloworld/e2e-renamed.cfg")
 		if _, err := os.Stat(renamed); err != nil {
 			t.Fatalf("rename: %v", err)

@@ -546,10 +546,13 @@ export class Editor {
     this.tree.invalidate(dirname(ev.path));
     if (ev.op === "rename" || ev.op === "remove") this.tree.invalidate(ev.path);
     for (const tab of this.tabs.filter((tb) => under(tb.path, ev.path))) {
+      const path = tab.path;
       let data;
       try {
-        data = await api("GET", "/api/file?path=" + q(tab.path));
+        data = await api("GET", "/api/file?path=" + q(path));
+        if (tab.path !== path) continue; // renamed meanwhile
       } catch (err) {
+        if (tab.path !== path) continue;
         if (err instanceof APIError && (err.status === 404 || err.status === 400)) {
           tab.deleted = true;
           tab.banner = "deleted";
@@ -583,7 +586,13 @@ export class Editor {
       tab.el.querySelector(".tab-name").textContent = basename(np);
       tab.view.dom.dataset.path = np;
       tab.view.dispatch({ effects: tab.lang.reconfigure(languageFor(np) || []) });
-      if (tab === this.active) this.status.path.textContent = np;
+      // A "deleted on disk" seen for the old path meanwhile is not one.
+      tab.deleted = false;
+      if (tab.banner === "deleted") tab.banner = null;
+      if (tab === this.active) {
+        this.status.path.textContent = np;
+        this.renderBanner();
+      }
     }
     this.persist();
   }
