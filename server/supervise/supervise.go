@@ -6,6 +6,7 @@
 package supervise
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -78,6 +79,10 @@ type Supervisor struct {
 	// start; MaxQuickFailures of them in a row make the service FATAL.
 	QuickExit        time.Duration
 	MaxQuickFailures int
+	// LogMaxBytes is the size past which a program's log file is moved to
+	// <name>.log.1 (one backup, as slapgrid configures supervisord);
+	// 0 means no limit.
+	LogMaxBytes int64
 	// OnChange, if set, is called (in its own goroutine) after every state change.
 	OnChange func()
 
@@ -100,6 +105,7 @@ func New(dir, id string) *Supervisor {
 		MaxBackoff:       time.Minute,
 		QuickExit:        5 * time.Second,
 		MaxQuickFailures: 5,
+		LogMaxBytes:      100 << 10,
 		progs:            map[string]*program{},
 	}
 }
@@ -338,7 +344,7 @@ func (s *Supervisor) loop(ctx context.Context, p *program) {
 
 // runOnce starts p and waits for it; its output is appended to its log file.
 func (s *Supervisor) runOnce(ctx context.Context, p *program) (int, error) {
-	out, err := os.OpenFile(p.logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	out, err := openLog(p.logFile, s.LogMaxBytes)
 	if err != nil {
 		return -1, fmt.Errorf("open log: %w", err)
 	}
@@ -527,4 +533,78 @@ func zombie(pid int) bool {
 	}
 	i := strings.LastIndexByte(string(b), ')')
 	return i >= 0 && strings.HasPrefix(string(b[i+1:]), " Z")
+}
+
+// logFile is a program's output file, moved to a single backup when it
+// grows past max bytes.
+type logFile struct {
+	mu   sync.Mutex
+	path string
+	max  int64
+	f    *os.File
+	size int64
+}
+
+func openLog(path string, max int64) (*logFile, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	if err != nil {
+		return nil, err
+	}
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	return &logFile{path: path, max: max, f: f, size: size}, nil
+}
+
+// Write appends p, moving the file to its backup whenever it would grow
+// past max; p is split after a newline when it can be.
+func (l *logFile) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	written := 0
+	for len(p) > 0 {
+		chunk := p
+		if l.max > 0 && l.size+int64(len(p)) > l.max {
+			room := max(l.max-l.size, 0)
+			cut := int64(bytes.LastIndexByte(p[:min(room, int64(len(p)))], '\n')) + 1
+			if cut == 0 && l.size == 0 {
+				cut = min(l.max, int64(len(p))) // one line longer than max
+			}
+			chunk = p[:cut]
+		}
+		if len(chunk) > 0 {
+			n, err := l.f.Write(chunk)
+			l.size += int64(n)
+			written += n
+			if err != nil {
+				return written, err
+			}
+			p = p[n:]
+		}
+		if len(p) > 0 {
+			if err := l.rotate(); err != nil {
+				return written, err
+			}
+		}
+	}
+	return written, nil
+}
+
+func (l *logFile) rotate() error {
+	l.f.Close()
+	os.Rename(l.path, l.path+".1")
+	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	if err != nil {
+		return err
+	}
+	l.f, l.size = f, 0
+	return nil
+}
+
+// Close closes the file.
+func (l *logFile) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.f.Close()
 }

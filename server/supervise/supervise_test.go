@@ -218,3 +218,43 @@ func TestStopOrphans(t *testing.T) {
 		t.Errorf("pid file after a clean stop: %v", err)
 	}
 }
+
+func TestLogRotated(t *testing.T) {
+	s, dir := partition(t, map[string]string{
+		"run/chatty": `i=0; while [ $i -lt 300 ]; do echo "line $i of a chatty program"; i=$((i+1)); done`,
+	})
+	s.LogMaxBytes = 4096
+	s.Sync(context.Background())
+	waitFor(t, "chatty exited", func() bool { return find(s, "chatty").State == Exited })
+	log := filepath.Join(dir, ".slappart0_chatty.log")
+	cur, err1 := os.ReadFile(log)
+	old, err2 := os.ReadFile(log + ".1")
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if len(cur) > 4096 || len(old) > 4096 || len(old) < 4000 {
+		t.Errorf("sizes %d and %d, want at most 4096 each", len(cur), len(old))
+	}
+	if !strings.HasSuffix(string(cur), "line 299 of a chatty program\n") {
+		t.Errorf("current log ends with %q", cur[max(0, len(cur)-40):])
+	}
+}
+
+func TestLogFileSplitsAtNewlines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.log")
+	l, err := openLog(path, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"abc\ndef\n", "ghi\n", "a-line-longer-than-ten\nx\n"} {
+		if n, err := l.Write([]byte(w)); err != nil || n != len(w) {
+			t.Fatalf("Write(%q) = %d, %v", w, n, err)
+		}
+	}
+	l.Close()
+	cur, _ := os.ReadFile(path)
+	old, _ := os.ReadFile(path + ".1")
+	if string(old) != "ger-than-t" || string(cur) != "en\nx\n" {
+		t.Errorf("backup %q, current %q", old, cur)
+	}
+}
