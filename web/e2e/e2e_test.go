@@ -993,9 +993,17 @@ func TestIDE(t *testing.T) {
 
 	t.Run("narrow window", func(t *testing.T) {
 		step(t, ctx, "resize", chromedp.EmulateViewport(420, 800))
+		step(t, ctx, "the tree hides on a narrow window", waitJS(`document.body.classList.contains("sidebar-hidden") && getComputedStyle(document.querySelector("#sidebar")).display === "none"`))
 		step(t, ctx, "play button and tabs visible", waitJS(`["#play", "#tab-logs", "#md5-menu"].every((s) => { const r = document.querySelector(s).getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth; })`))
 		screenshot(t, ctx, "06-narrow")
-		step(t, ctx, "restore", chromedp.EmulateViewport(1280, 800))
+		step(t, ctx, "open the tree, pick a file: the tree gets out of the way",
+			chromedp.Click(chromedp.CSS(`#toggle-sidebar`)),
+			chromedp.WaitVisible(chromedp.CSS(`.tree-row[data-path="project/software/helloworld/instance.cfg.in"]`)),
+			chromedp.Click(chromedp.CSS(`.tree-row[data-path="project/software/helloworld/instance.cfg.in"]`)),
+			waitJS(`window.webrunnerApp.editor.active.path === "project/software/helloworld/instance.cfg.in"`),
+			waitJS(`document.body.classList.contains("sidebar-hidden")`),
+		)
+		step(t, ctx, "restore", chromedp.EmulateViewport(1280, 800), waitJS(`!document.body.classList.contains("sidebar-hidden")`))
 	})
 
 	t.Run("log out", func(t *testing.T) {

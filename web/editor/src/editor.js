@@ -977,7 +977,11 @@ class Tree {
       if (!row) return;
       this.select(row.dataset.path);
       if (row.dataset.type === "dir") this.toggle(row.dataset.path);
-      else this.editor.openFile(row.dataset.path);
+      else {
+        this.editor.openFile(row.dataset.path);
+        // On a narrow window the tree covers the editor: get it out of the way.
+        if (this.editor.app.isNarrow()) this.editor.app.toggleSidebar(true, false);
+      }
     });
     el.addEventListener("contextmenu", (ev) => {
       const row = ev.target.closest(".tree-row");

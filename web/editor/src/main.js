@@ -21,6 +21,7 @@ class App {
     this.services = new Services(this);
     this.logs = new Logs(this);
     this.view = null;
+    this.narrow = window.matchMedia("(max-width: 900px)");
     for (const v of views) {
       document.getElementById("tab-" + v).addEventListener("click", () => this.show(v));
     }
@@ -60,8 +61,12 @@ class App {
 
   async start() {
     this.show(store.get("view", "editor"));
-    // On a narrow window the tree overlays the editor: hidden at first.
-    if (store.get("sidebarHidden", window.innerWidth < 900)) this.toggleSidebar(true);
+    // On a narrow window the tree overlays the editor: hidden at first, and
+    // hidden again when the window becomes narrow.
+    if (this.isNarrow() || store.get("sidebarHidden", false)) this.toggleSidebar(true, false);
+    this.narrow.addEventListener("change", () => {
+      this.toggleSidebar(this.isNarrow() || store.get("sidebarHidden", false), false);
+    });
     this.connectEvents();
     this.loadRelease();
     await Promise.all([this.editor.restore(), this.build.restore()]);
@@ -192,10 +197,17 @@ class App {
     }
   }
 
-  toggleSidebar(force) {
+  // toggleSidebar shows or hides the file tree; remember keeps the choice
+  // for the next visits (not done for automatic changes on narrow windows).
+  toggleSidebar(force, remember = true) {
     const hidden = document.body.classList.toggle("sidebar-hidden", force);
     document.getElementById("toggle-sidebar").setAttribute("aria-expanded", String(!hidden));
-    store.set("sidebarHidden", hidden);
+    if (remember) store.set("sidebarHidden", hidden);
+  }
+
+  // isNarrow reports whether the tree overlays the editor.
+  isNarrow() {
+    return this.narrow.matches;
   }
 
   // splitters makes the sidebar width and the build panel height draggable
