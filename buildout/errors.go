@@ -35,6 +35,9 @@ type Error struct {
 	Section string
 	Option  string
 	Msg     string
+	// Ref is the ${section:option} reference that could not be resolved
+	// (missing section or option), when that is the error.
+	Ref string
 	// Err is the underlying error (a recipe's), if any.
 	Err error
 }

@@ -254,7 +254,7 @@ func (c *Config) substitute(st *secState, key string, rv *Value) (string, *Error
 			v, err := c.reference(st, ref)
 			if err != nil {
 				if err.Pos.File == "" && !err.Pos.IsValid() && err.Section == "" {
-					err = &Error{Pos: rv.Pos(), Section: st.name, Option: key, Msg: err.Msg}
+					err = &Error{Pos: rv.Pos(), Section: st.name, Option: key, Msg: err.Msg, Ref: err.Ref}
 				}
 				return "", err
 			}
@@ -286,6 +286,10 @@ func (c *Config) reference(st *secState, ref string) (string, *Error) {
 	} else {
 		other, aerr := c.access(section)
 		if aerr != nil {
+			if _, defined := c.state(section); !defined {
+				// Positioned at the referencing option by substitute.
+				return "", &Error{Msg: aerr.Msg, Ref: ref}
+			}
 			return "", aerr
 		}
 		target = other
@@ -301,7 +305,7 @@ func (c *Config) reference(st *secState, ref string) (string, *Error) {
 		if option == "_buildout_section_name_" {
 			return st.name, nil
 		}
-		return "", &Error{Msg: fmt.Sprintf("Referenced option does not exist: %s %s", section, option)}
+		return "", &Error{Msg: fmt.Sprintf("Referenced option does not exist: %s %s", section, option), Ref: ref}
 	}
 	return v, err
 }

@@ -331,12 +331,13 @@ func (n *Node) install(ctx context.Context, url, state string, log func(string))
 	if err := os.Chmod(cfg, 0o640); err != nil {
 		return err
 	}
-	return n.Engine.Run(slap.NewContext(ctx, n.Master), Run{
+	err = n.Engine.Run(slap.NewContext(ctx, n.Master), Run{
 		Dir:    pp,
 		Config: cfg,
 		Env:    []string{"HOME=" + pp, "SLAPGRID_INSTANCE_ROOT=" + n.InstanceRoot},
 		Log:    log,
 	})
+	return explainSoftwareRef(err, n.SoftwarePath(url))
 }
 
 // start synchronises the partition's processes with its wrappers.
