@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -186,7 +187,7 @@ context =
 		s.EditFile(instance, func(c string) string {
 			return strings.Replace(c,
 				"template = {{ template_get['location'] }}/{{ template_get['filename'] }}\n",
-				"template = inline:\n  ----------------------------------\n  Title : {{title}}\n  ----------------------------------\n  Hello {{name}}\n", 1)
+				"{% raw %}\ntemplate = inline:\n  ----------------------------------\n  Title : {{title}}\n  ----------------------------------\n  Hello {{name}}\n{% endraw %}\n", 1)
 		})
 		updateMD5(t, s)
 		mustBuild(t, s, "all")
@@ -273,9 +274,11 @@ logrotate-entries = ${:etc}/logrotate.d
 		if b.State != "failed" {
 			t.Fatalf("verbatim tutorial text: build %s, want failed", b.State)
 		}
-		named := strings.Contains(b.Error, "dcron") || strings.Contains(b.Error, "logrotate") || strings.Contains(b.Error, "gzip")
-		if !named || !strings.Contains(b.Error, "instance.cfg:") || !strings.Contains(b.Error, "context") {
-			t.Errorf("verbatim tutorial text: error %q should name the reference, the file:line and hint at the context", b.Error)
+		// The instance's buildout.cfg is the rendered instance profile.
+		where := regexp.MustCompile(`slappart0/buildout\.cfg:\d+: \[cron\] dcrond-binary: `)
+		if !where.MatchString(b.Error) || !strings.Contains(b.Error, "${dcron:location}") ||
+			!strings.Contains(b.Error, "raw dcron_location ${dcron:location}") {
+			t.Errorf("verbatim tutorial text: error %q should name the file:line, the reference, and hint at the context", b.Error)
 		}
 
 		s.WriteFile(instance, original)
