@@ -147,14 +147,17 @@ func isEnvName(s string) bool {
 	return s != "ID" && s != "AFTER" && s != "FREQ"
 }
 
-// dow7 maps a day-of-week 7 (Sunday, accepted by cron) to 0, which is all
-// the parser knows.
+// dow7 maps a day-of-week 7 (Sunday, accepted by cron), alone or ending a
+// range, to 0, which is all the parser knows.
 func dow7(spec string) string {
 	f := strings.Fields(spec)
 	parts := strings.Split(f[4], ",")
 	for i, p := range parts {
-		if p == "7" {
+		switch {
+		case p == "7":
 			parts[i] = "0"
+		case strings.HasSuffix(p, "-7") && !strings.Contains(p, "/"):
+			parts[i] = strings.TrimSuffix(p, "-7") + "-6,0"
 		}
 	}
 	f[4] = strings.Join(parts, ",")
