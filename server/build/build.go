@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -200,8 +201,20 @@ func (r *Runner) run(ctx context.Context, a *active, f *os.File) {
 			}
 		}
 	}()
+	// The phases file records where each phase starts in the log, so that
+	// a replay from the file gives lines their phase.
+	phases, _ := os.OpenFile(r.phasesPath(a.build.ID), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	var (
+		lines     int
+		lastPhase string
+	)
 	logger := func(phase, text string) {
 		mu.Lock()
+		if phase != lastPhase && phases != nil {
+			fmt.Fprintf(phases, "%d %s\n", lines, phase)
+			lastPhase = phase
+		}
+		lines++
 		w.WriteString(text)
 		w.WriteByte('\n')
 		a.hub.add(Event{Type: "line", Phase: phase, Text: text})
@@ -224,6 +237,10 @@ func (r *Runner) run(ctx context.Context, a *active, f *os.File) {
 		state, msg = Failed, err.Error()
 	}
 	mu.Lock()
+	if phases != nil {
+		fmt.Fprintf(phases, "%d end\n", lines) // the outcome lines that follow are not events
+		phases.Close()
+	}
 	if msg != "" {
 		fmt.Fprintf(w, "%s: %s\n", state, msg)
 	} else {
@@ -382,7 +399,7 @@ func (r *Runner) List(ctx context.Context, limit int) ([]Build, error) {
 // each new one as it comes, until the end event has been passed to fn. It
 // returns fn's error, ctx's, or ErrTooSlow for a follower more than MaxLag
 // events behind. An old build no longer kept in memory is replayed from
-// its log file (phases are then unknown, "").
+// its log file, with the phases recorded beside it (build-N.phases).
 func (r *Runner) Follow(ctx context.Context, id int64, fn func(Event) error) error {
 	r.mu.Lock()
 	h := r.recent[id]
@@ -400,13 +417,48 @@ func (r *Runner) Follow(ctx context.Context, id int64, fn func(Event) error) err
 	}
 	if f != nil {
 		defer f.Close()
+		marks := readPhases(r.phasesPath(id))
+		phase := ""
 		sc := bufio.NewScanner(f)
 		sc.Buffer(make([]byte, 64*1024), 1<<20)
-		for sc.Scan() {
-			if err := fn(Event{Type: "line", Text: sc.Text()}); err != nil {
+		for n := 0; sc.Scan(); n++ {
+			for len(marks) > 0 && marks[0].line <= n {
+				phase, marks = marks[0].phase, marks[1:]
+			}
+			if phase == "end" {
+				break
+			}
+			if err := fn(Event{Type: "line", Phase: phase, Text: sc.Text()}); err != nil {
 				return err
 			}
 		}
 	}
 	return fn(Event{Type: "end", State: b.State, Error: b.Error})
+}
+
+func (r *Runner) phasesPath(id int64) string {
+	return filepath.Join(r.logDir, "build-"+strconv.FormatInt(id, 10)+".phases")
+}
+
+// A phaseMark says that the lines of a log from line on are of phase
+// ("end": the lines from there are the outcome, not events).
+type phaseMark struct {
+	line  int
+	phase string
+}
+
+func readPhases(path string) []phaseMark {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var marks []phaseMark
+	for _, l := range strings.Split(string(b), "\n") {
+		n, phase, ok := strings.Cut(l, " ")
+		line, err := strconv.Atoi(n)
+		if ok && err == nil {
+			marks = append(marks, phaseMark{line, phase})
+		}
+	}
+	return marks
 }

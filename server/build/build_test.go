@@ -309,3 +309,36 @@ func BenchmarkFanOut(b *testing.B) {
 	h.add(Event{Type: "end", State: Succeeded})
 	wg.Wait()
 }
+
+// TestReplayFromFile: a build no longer in memory (a server restart) is
+// replayed from its log file with its phases, without the outcome lines.
+func TestReplayFromFile(t *testing.T) {
+	db, dir := openDB(t)
+	job := func(ctx context.Context, b Build, log Logger) error {
+		log(PhaseSoftware, "s1")
+		log(PhaseSoftware, "s2")
+		log(PhaseInstance, "i1")
+		log(PhasePromise, "p1")
+		return errors.New("Promise 'x' failed")
+	}
+	r, _ := New(context.Background(), db, filepath.Join(dir, "log"), job)
+	b, _ := r.Start(TargetAll, "")
+	r.Wait()
+	r2, _ := New(context.Background(), db, filepath.Join(dir, "log"), job)
+	var got []string
+	r2.Follow(context.Background(), b.ID, func(e Event) error {
+		j, _ := json.Marshal(e)
+		got = append(got, string(j))
+		return nil
+	})
+	want := []string{
+		`{"type":"line","phase":"software","text":"s1"}`,
+		`{"type":"line","phase":"software","text":"s2"}`,
+		`{"type":"line","phase":"instance","text":"i1"}`,
+		`{"type":"line","phase":"promise","text":"p1"}`,
+		`{"type":"end","state":"failed","error":"Promise 'x' failed"}`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("replay:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -28,7 +28,7 @@ type File struct {
 }
 
 // List returns the log files under root, sorted by path: the build logs
-// (log/), and in each partition of instance/ its var/log tree, its process
+// (log/*.log), and in each partition of instance/ its var/log tree, its process
 // output (.<partition>_<program>.log), its slapgrid and promise logs
 // (.slapgrid/**/*.log) and its error log.
 func List(root string) ([]File, error) {
@@ -52,7 +52,8 @@ func List(root string) ([]File, error) {
 		})
 	}
 	all := func(string) bool { return true }
-	walk(filepath.Join(root, "log"), all)
+	isLog := func(n string) bool { return strings.HasSuffix(n, ".log") }
+	walk(filepath.Join(root, "log"), isLog)
 	parts, _ := os.ReadDir(filepath.Join(root, "instance"))
 	for _, part := range parts {
 		if !part.IsDir() {
@@ -60,7 +61,7 @@ func List(root string) ([]File, error) {
 		}
 		pp := filepath.Join(root, "instance", part.Name())
 		walk(filepath.Join(pp, "var", "log"), all)
-		walk(filepath.Join(pp, ".slapgrid"), func(n string) bool { return strings.HasSuffix(n, ".log") })
+		walk(filepath.Join(pp, ".slapgrid"), isLog)
 		ents, _ := os.ReadDir(pp)
 		for _, e := range ents {
 			n := e.Name()

@@ -39,7 +39,7 @@ func TestLastLines(t *testing.T) {
 func TestList(t *testing.T) {
 	root := t.TempDir()
 	for _, p := range []string{
-		"log/build-1.log", "instance/slappart0/var/log/nginx/access.log", "instance/slappart0/.slappart0_web.log",
+		"log/build-1.log", "log/build-1.phases", "instance/slappart0/var/log/nginx/access.log", "instance/slappart0/.slappart0_web.log",
 		"instance/slappart0/.slapgrid/promise/log/check.log", "instance/slappart0/etc/not-a-log.cfg", "project/x.log",
 	} {
 		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)
