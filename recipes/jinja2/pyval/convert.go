@@ -2,6 +2,7 @@ package pyval
 
 import (
 	"bytes"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -115,7 +116,11 @@ func parseNumber(s string) (Value, error) {
 		}
 		return z, nil
 	}
-	return strconv.ParseFloat(s, 64)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil && errors.Is(err, strconv.ErrRange) {
+		err = nil // Python gives inf (or 0.0) too
+	}
+	return f, err
 }
 
 // Of converts an ordinary Go value to a Value: Go integers to int, float32

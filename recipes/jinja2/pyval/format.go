@@ -304,8 +304,16 @@ func fixExp(s string) string {
 // {}, {0}, {name}, {name.attr}, {0[key]}, with !r/!s conversions and a
 // format spec.
 func StrFormat(format string, args []Value, kwargs []KV) (string, error) {
-	var b strings.Builder
 	auto := 0
+	return strFormatAuto(format, args, kwargs, &auto)
+}
+
+// strFormatAuto is StrFormat with the automatic field counter shared with
+// the caller (for nested replacement fields).
+func strFormatAuto(format string, args []Value, kwargs []KV, autoPtr *int) (string, error) {
+	var b strings.Builder
+	auto := *autoPtr
+	defer func() { *autoPtr = auto }()
 	for i := 0; i < len(format); i++ {
 		c := format[i]
 		if c == '}' {
@@ -324,9 +332,22 @@ func StrFormat(format string, args []Value, kwargs []KV) (string, error) {
 			i++
 			continue
 		}
-		end := strings.IndexByte(format[i:], '}')
+		// The field ends at the matching brace: a format spec may hold
+		// nested replacement fields ("{:>{}}").
+		depth, end := 0, -1
+		for j := i; j < len(format); j++ {
+			if format[j] == '{' {
+				depth++
+			} else if format[j] == '}' {
+				depth--
+				if depth == 0 {
+					end = j - i
+					break
+				}
+			}
+		}
 		if end < 0 {
-			return "", Errorf("ValueError", "Single '{' encountered in format string")
+			return "", Errorf("ValueError", "expected '}' before end of string")
 		}
 		field := format[i+1 : i+end]
 		i += end
@@ -359,6 +380,14 @@ func StrFormat(format string, args []Value, kwargs []KV) (string, error) {
 			if !found {
 				return "", Errorf("KeyError", "%s", QuoteString(name))
 			}
+		}
+		if strings.IndexByte(spec, '{') >= 0 {
+			// Expand nested fields, continuing automatic numbering.
+			expanded, err := strFormatAuto(spec, args, kwargs, &auto)
+			if err != nil {
+				return "", err
+			}
+			spec = expanded
 		}
 		for rest != "" {
 			if rest[0] == '.' {
