@@ -712,6 +712,37 @@ func TestIDE(t *testing.T) {
 		if _, err := os.Stat(renamed); !os.IsNotExist(err) {
 			t.Fatalf("delete: the file is still there (%v)", err)
 		}
+		step(t, ctx, "new folder",
+			chromedp.Click(chromedp.CSS(`.tree-row[data-path="project/software/helloworld"]`)),
+			chromedp.Click(chromedp.CSS(`#new-folder`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog .prompt-input`)),
+			chromedp.SendKeys(chromedp.CSS(`dialog .prompt-input`), "e2e-dir"),
+			chromedp.Click(chromedp.CSS(`dialog .btn.primary`)),
+			chromedp.WaitVisible(chromedp.CSS(`.tree-row[data-path="project/software/helloworld/e2e-dir"]`)),
+		)
+		dir := filepath.Join(srv.workspace, "project/software/helloworld/e2e-dir")
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			t.Fatalf("new folder: %v", err)
+		}
+		step(t, ctx, "cancelling the delete keeps the folder",
+			chromedp.Click(chromedp.CSS(`.tree-row[data-path="project/software/helloworld/e2e-dir"]`)),
+			chromedp.Click(chromedp.CSS(`#delete-entry`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog .btn.danger`)),
+			chromedp.Click(chromedp.CSS(`dialog button[data-value="false"]`)),
+			waitJS(`!document.querySelector("dialog")`),
+		)
+		if _, err := os.Stat(dir); err != nil {
+			t.Fatalf("the folder is gone after cancelling: %v", err)
+		}
+		step(t, ctx, "delete the folder",
+			chromedp.Click(chromedp.CSS(`#delete-entry`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog .btn.danger`)),
+			chromedp.Click(chromedp.CSS(`dialog .btn.danger`)),
+			waitJS(`!document.querySelector('.tree-row[data-path="project/software/helloworld/e2e-dir"]')`),
+		)
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Fatalf("delete folder: still there (%v)", err)
+		}
 	})
 
 	t.Run("build", func(t *testing.T) {
@@ -952,6 +983,12 @@ func TestIDE(t *testing.T) {
 			waitJS(`document.querySelector("#ind-software").dataset.state === "running"`),
 		)
 		step(t, ctx, "the top bar shows the release being built", waitJS(`document.querySelector("#release").textContent === "software/e2e-slow"`))
+		step(t, ctx, "the build socket reconnects and replays the output once",
+			waitJS(`(() => { window.webrunnerApp.build.socket.ws.close(); return true; })()`),
+			waitJS(`window.webrunnerApp.build.socket.ws.readyState === WebSocket.OPEN`),
+			waitJS(`[...document.querySelectorAll("#build-output .build-line")].filter((l) => l.textContent === "slow part started").length === 1`),
+			waitJS(`document.querySelector("#build-state").textContent === "running"`),
+		)
 		screenshot(t, ctx, "10-build-running")
 		step(t, ctx, "cancel",
 			chromedp.Click(chromedp.CSS(`#build-cancel`)),

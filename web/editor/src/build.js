@@ -177,7 +177,9 @@ export class Build {
     for (const k of this.targets) this.setIndicator(k, b.state === "running" ? "pending" : "unknown");
     const sock = new Socket(`/api/build/${b.id}/ws`, {
       onOpen: () => {
-        if (this.socket === sock) this.resetOutput(); // the server replays every line
+        if (this.socket !== sock) return;
+        this.resetOutput(); // the server replays every line
+        this.setState(this.current.state);
       },
       onMessage: (m) => {
         if (this.socket !== sock) return;
