@@ -196,6 +196,7 @@ type Error struct {
 	Line     int
 }
 
+// Error formats the error as "Type: message (template name, line N)".
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Type)

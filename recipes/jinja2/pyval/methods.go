@@ -14,6 +14,7 @@ type ErrNoAttr struct {
 	Attr string
 }
 
+// Error formats the error as Python's AttributeError.
 func (e *ErrNoAttr) Error() string {
 	return "AttributeError: '" + TypeName(e.Obj) + "' object has no attribute '" + e.Attr + "'"
 }

@@ -194,6 +194,7 @@ type Exception struct {
 	Msg  string
 }
 
+// Error formats the exception as Python prints it: "Type: message".
 func (e *Exception) Error() string {
 	if e.Msg == "" {
 		return e.Type
