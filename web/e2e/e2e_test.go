@@ -846,6 +846,9 @@ func TestIDE(t *testing.T) {
 		)
 		const addLines = `(n) => { for (let i = 0; i < n; i++) window.webrunnerApp.build.line({phase: "instance", text: "filler line " + i}); return true; }`
 		const atBottom = `(() => { const o = document.querySelector("#build-output"); return o.scrollHeight - o.scrollTop - o.clientHeight < 8; })()`
+		// Not an assertion: how long 5000 lines take to reach the screen.
+		ms := evalString(t, ctx, `new Promise((done) => { const t0 = performance.now(); for (let i = 0; i < 5000; i++) window.webrunnerApp.build.line({phase: "instance", text: "\u001b[32mbulk\u001b[0m line " + i + " project/x.cfg:" + i}); requestAnimationFrame(() => requestAnimationFrame(() => done(String(Math.round(performance.now() - t0))))); })`)
+		t.Logf("5000 build lines rendered in %s ms", ms)
 		step(t, ctx, "follows the output",
 			waitJS(`(`+addLines+`)(200)`),
 			waitJS(atBottom),

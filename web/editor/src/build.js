@@ -65,6 +65,7 @@ export class Build {
     this.follow = true;
     this.phase = null;
     this.lines = 0;
+    this.pending = document.createDocumentFragment();
     this.metrics = { clickToFirstLineMs: null };
     window.webrunnerMetrics = this.metrics;
 
@@ -201,6 +202,7 @@ export class Build {
   }
 
   resetOutput() {
+    this.pending = document.createDocumentFragment();
     this.out.replaceChildren();
     this.phase = null;
     this.lines = 0;
@@ -208,18 +210,16 @@ export class Build {
     this.setFollow(true);
   }
 
+  // line renders one output line. Lines are appended in batches, once per
+  // frame, so that a fast build does not relayout the page for every line.
   line(m) {
-    if (this.metrics.clickToFirstLineMs === null && this.clickTime) {
-      this.metrics.clickToFirstLineMs = performance.now() - this.clickTime;
-      this.clickTime = null;
-    }
     const phase = m.phase || "software";
     if (phase !== this.phase) {
       if (this.phase && this.current.state === "running") {
         if (this.ind[this.phase]) this.setIndicator(this.phase, "ok");
       }
       this.phase = phase;
-      this.out.append(h("div.build-phase", { role: "heading", "aria-level": "3" }, phaseTitles[phase] || phase));
+      this.pending.append(h("div.build-phase", { role: "heading", "aria-level": "3" }, phaseTitles[phase] || phase));
       if (this.current.state === "running" && this.ind[phase]) this.setIndicator(phase, "running");
     }
     const text = m.text || "";
@@ -228,16 +228,39 @@ export class Build {
       row.classList.add("error");
       this.failedPhase = this.failedPhase || phase;
     }
-    this.out.append(row);
+    this.pending.append(row);
     this.lines++;
-    if (this.lines > maxLines) {
+    this.scheduleFlush();
+  }
+
+  scheduleFlush() {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Hidden tabs get no animation frames.
+    if (document.hidden) setTimeout(() => this.flush(), 50);
+    else requestAnimationFrame(() => this.flush());
+  }
+
+  // flush puts the pending lines on screen.
+  flush() {
+    this.flushScheduled = false;
+    if (!this.pending.firstChild) return;
+    this.out.append(this.pending);
+    if (this.metrics.clickToFirstLineMs === null && this.clickTime) {
+      this.metrics.clickToFirstLineMs = performance.now() - this.clickTime;
+      this.clickTime = null;
+    }
+    while (this.lines > maxLines) {
       const first = this.out.querySelector(".build-line");
-      if (first) first.remove();
+      if (!first) break;
+      first.remove();
+      this.lines--;
     }
     this.scrollDown();
   }
 
   end(m) {
+    this.flush();
     this.current.state = m.state;
     this.current.finished = this.current.finished || new Date().toISOString();
     this.setState(m.state);

@@ -26,6 +26,7 @@ export class Logs {
     this.path = null;
     this.paused = false;
     this.buffer = [];
+    this.pending = document.createDocumentFragment();
     this.socket = null;
     this.pauseBtn.addEventListener("click", () => this.setPaused(!this.paused));
     this.filterEl.addEventListener("input", () => this.applyFilter());
@@ -83,12 +84,14 @@ export class Logs {
     this.downloadEl.href = "/api/download?path=" + q(path);
     this.downloadEl.hidden = false;
     this.out.replaceChildren();
+    this.pending = document.createDocumentFragment();
     this.buffer = [];
     this.setPaused(false);
     this.socket = new Socket(`/api/logs/ws?path=${q(path)}&lines=500`, {
       onOpen: () => {
         // The server sends the last lines again after a reconnection.
         this.out.replaceChildren();
+        this.pending = document.createDocumentFragment();
         this.buffer = [];
         this.titleEl.classList.remove("disconnected");
       },
@@ -103,14 +106,25 @@ export class Logs {
     });
   }
 
+  // append shows a line; lines are appended in batches, once per frame.
   append(text) {
-    const atBottom = this.out.scrollHeight - this.out.scrollTop - this.out.clientHeight < 8;
     const row = h("div.log-line", ansiToNodes(text));
     row.dataset.text = text.toLowerCase();
     const f = this.filterEl.value.trim().toLowerCase();
     if (f && !row.dataset.text.includes(f)) row.hidden = true;
-    this.out.append(row);
-    if (this.out.childElementCount > maxLines) this.out.firstElementChild.remove();
+    this.pending.append(row);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    if (document.hidden) setTimeout(() => this.flush(), 50);
+    else requestAnimationFrame(() => this.flush());
+  }
+
+  flush() {
+    this.flushScheduled = false;
+    const atBottom = this.out.scrollHeight - this.out.scrollTop - this.out.clientHeight < 8;
+    this.out.append(this.pending);
+    let extra = this.out.childElementCount - maxLines;
+    while (extra-- > 0) this.out.firstElementChild.remove();
     if (atBottom) this.out.scrollTop = this.out.scrollHeight;
   }
 
