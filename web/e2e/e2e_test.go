@@ -831,6 +831,11 @@ func TestIDE(t *testing.T) {
 		if got := evalString(t, ctx, `document.querySelector("#build-title").textContent`); !strings.HasSuffix(got, "(software)") {
 			t.Errorf("build title %q", got)
 		}
+		step(t, ctx, "after a reload the instance keeps the state of its last build",
+			chromedp.Reload(),
+			waitJS(`document.body.classList.contains("ready")`),
+			waitJS(`document.querySelector("#ind-software").dataset.state === "ok" && document.querySelector("#ind-instance").dataset.state === "ok"`),
+		)
 	})
 
 	t.Run("build output rendering", func(t *testing.T) {

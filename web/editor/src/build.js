@@ -110,12 +110,19 @@ export class Build {
   // restore finds the running or last build and shows it.
   async restore() {
     try {
-      const res = await api("GET", "/api/builds?limit=1");
-      const b = (res.builds || [])[0];
+      const res = await api("GET", "/api/builds?limit=20");
+      const builds = res.builds || [];
+      const b = builds[0];
+      this.setIndicator("software", "unknown");
+      this.setIndicator("instance", "unknown");
       if (b) this.attach(b);
-      else {
-        this.setIndicator("software", "unknown");
-        this.setIndicator("instance", "unknown");
+      // A part the last build did not cover keeps the state of the last
+      // successful build that covered it.
+      for (const part of ["software", "instance"]) {
+        if (b && (b.target || "all") === "all") break;
+        if (b && b.target === part) continue;
+        const last = builds.find((x) => x.target === part || x.target === "all" || !x.target);
+        if (last && last.state === "succeeded") this.setIndicator(part, "ok");
       }
     } catch (err) {
       this.setIndicator("software", "unknown");
