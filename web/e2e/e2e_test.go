@@ -577,6 +577,45 @@ func TestIDE(t *testing.T) {
 		step(t, ctx, "tab 1 reloaded", bringToFront(), waitJS(fmt.Sprintf(`%s === %q`, editorText, readFile(t, diskProfile))))
 	})
 
+	t.Run("dirty tab changed on disk", func(t *testing.T) {
+		const scratch = "project/e2e-scratch.cfg"
+		disk := filepath.Join(srv.workspace, scratch)
+		write := func(content string) {
+			t.Helper()
+			if err := os.WriteFile(disk, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write("[a]\nx = 1\n")
+		defer os.Remove(disk)
+		step(t, ctx, "open",
+			waitJS(fmt.Sprintf(`window.webrunnerApp.openFile(%q).then(() => true)`, scratch)),
+			waitJS(fmt.Sprintf(`window.webrunnerApp.editor.active.path === %q`, scratch)),
+		)
+		typeAtEnd(t, ctx, "mine = 1")
+		write("[a]\nx = 2\n")
+		step(t, ctx, "banner, then reload",
+			chromedp.WaitVisible(chromedp.CSS(`#banner`)),
+			waitJS(`document.querySelector("#banner").textContent.includes("changed on disk while you have unsaved changes")`),
+			waitJS(`(() => { [...document.querySelectorAll("#banner button")].find((b) => b.textContent.startsWith("Reload")).click(); return true; })()`),
+			waitJS(fmt.Sprintf(`%s === %q`, editorText, "[a]\nx = 2\n")),
+			waitJS(`document.querySelector("#banner").hidden && !document.querySelector(".tab.active").classList.contains("dirty")`),
+		)
+		typeAtEnd(t, ctx, "mine = 2")
+		write("[a]\nx = 3\n")
+		step(t, ctx, "save anyway, then overwrite",
+			chromedp.WaitVisible(chromedp.CSS(`#banner`)),
+			chromedp.KeyEvent("s", chromedp.KeyModifiers(inputCtrl)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog.conflict-dialog`)),
+			chromedp.Click(chromedp.CSS(`dialog.conflict-dialog button[data-value="overwrite"]`)),
+			waitJS(`!document.querySelector(".tab.active").classList.contains("dirty")`),
+		)
+		if got := readFile(t, disk); got != "[a]\nx = 2\nmine = 2" {
+			t.Fatalf("after overwrite the file is %q", got)
+		}
+		step(t, ctx, "close", waitJS(`window.webrunnerApp.editor.closeTab(window.webrunnerApp.editor.active).then(() => true)`))
+	})
+
 	t.Run("quick open", func(t *testing.T) {
 		step(t, ctx, "Ctrl+P",
 			focusEditorEnd(),
