@@ -844,6 +844,7 @@ func TestIDE(t *testing.T) {
 		if got := indicators(); got != "ok/ok" {
 			t.Errorf("after a successful build the indicators are %s, want ok/ok", got)
 		}
+		step(t, ctx, "show instance.cfg.in", waitJS(`window.webrunnerApp.openFile("project/software/helloworld/instance.cfg.in", 1).then(() => true)`))
 		screenshot(t, ctx, "07-build")
 
 		step(t, ctx, "a reloaded page finds the build",
