@@ -3,6 +3,7 @@ package node_test
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -161,4 +162,108 @@ func TestCancelLongCommand(t *testing.T) {
 		t.Fatalf("cancel: %d %+v", st, b)
 	}
 	eventually(t, "no orphan", func() bool { return !alive(pid) })
+}
+
+// cronProfile is a release whose instance runs the built-in crond as a
+// service (slapos.cookbook:cron) with a cron.d entry, and a logrotate
+// wrapper (slapos.cookbook:logrotate, logrotate.d) for var/log/app.log.
+const cronProfile = `[buildout]
+parts = instance-profile
+
+[instance-profile]
+recipe = slapos.recipe.template
+output = ${buildout:directory}/instance.cfg
+inline =
+  [buildout]
+  parts = directory cron cron-entry-test logrotate logrotate-entry
+  [directory]
+  recipe = slapos.cookbook:mkdirectory
+  etc = $${buildout:directory}/etc
+  bin = $${buildout:directory}/bin
+  service = $${:etc}/service
+  cronentries = $${:etc}/cron.d
+  crontabs = $${:etc}/crontabs
+  cronstamps = $${:etc}/cronstamps
+  logrotate-entries = $${:etc}/logrotate.d
+  log = $${buildout:directory}/var/log
+  srv = $${buildout:directory}/srv
+  backup = $${:srv}/backup
+  [cron]
+  recipe = slapos.cookbook:cron
+  dcrond-binary = BIN/crond
+  cron-entries = $${directory:cronentries}
+  crontabs = $${directory:crontabs}
+  cronstamps = $${directory:cronstamps}
+  catcher = $${cron-simplelogger:wrapper}
+  binary = $${directory:service}/crond
+  [cron-simplelogger]
+  recipe = slapos.cookbook:simplelogger
+  wrapper = $${directory:bin}/cron_simplelogger
+  log = $${directory:log}/cron.log
+  [cron-entry-test]
+  <= cron
+  recipe = slapos.cookbook:cron.d
+  name = logrotate
+  frequency = 0 0 * * *
+  command = $${logrotate:wrapper}
+  [logrotate]
+  recipe = slapos.cookbook:logrotate
+  logrotate-binary = BIN/logrotate
+  gzip-binary = GZIP
+  gunzip-binary = GZIP -d
+  wrapper = $${directory:bin}/logrotate
+  conf = $${directory:etc}/logrotate.conf
+  logrotate-entries = $${directory:logrotate-entries}
+  backup = $${directory:backup}
+  state-file = $${directory:srv}/logrotate.status
+  [logrotate-entry]
+  <= logrotate
+  recipe = slapos.cookbook:logrotate.d
+  name = app
+  log = $${directory:log}/app.log
+`
+
+// TestCronAndLogrotate deploys an instance using the built-in crond and
+// logrotate through the cookbook recipes, as the tutorial's step 3 does:
+// crond runs as a service, and the logrotate wrapper rotates the log into
+// the backup folder.
+func TestCronAndLogrotate(t *testing.T) {
+	gz, err := exec.LookPath("gzip")
+	if err != nil {
+		t.Fatal("gzip is needed (apt-get install gzip)")
+	}
+	bin := t.TempDir()
+	for _, tool := range []string{"crond", "logrotate"} {
+		script := "#!/bin/sh\nexec " + servertest.Binary(t) + " " + tool + ` "$@"` + "\n"
+		if err := os.WriteFile(filepath.Join(bin, tool), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := servertest.Start(t, "")
+	s.WriteFile("project/software/cron/software.cfg", strings.NewReplacer("BIN", bin, "GZIP", gz).Replace(cronProfile))
+	s.Do("PUT", "/api/release", map[string]string{"profile": "project/software/cron/software.cfg"}, nil)
+	if b := s.RunBuild("all", time.Minute); b.State != "succeeded" {
+		t.Fatalf("build: %s %s\n%s", b.State, b.Error, b.Text())
+	}
+	eventually(t, "crond running", func() bool { return pids(getInstance(s))["crond"] != 0 })
+	part := filepath.Join(s.Workspace, "instance", "slappart0")
+	entry, _ := os.ReadFile(filepath.Join(part, "etc", "cron.d", "logrotate"))
+	if string(entry) != "0 0 * * * "+filepath.Join(part, "bin", "logrotate")+"\n" {
+		t.Errorf("cron.d entry = %q", entry)
+	}
+	os.WriteFile(filepath.Join(part, "var", "log", "app.log"), []byte("day one\n"), 0o644)
+	out, err := exec.Command(filepath.Join(part, "bin", "logrotate"), "-f").CombinedOutput()
+	if err != nil {
+		t.Fatalf("bin/logrotate -f: %v\n%s", err, out)
+	}
+	rotated, _ := filepath.Glob(filepath.Join(part, "srv", "backup", "app.log-*"))
+	if len(rotated) != 1 {
+		t.Fatalf("backup holds %v", rotated)
+	}
+	if b, _ := os.ReadFile(rotated[0]); string(b) != "day one\n" {
+		t.Errorf("rotated file holds %q", b)
+	}
+	if fi, err := os.Stat(filepath.Join(part, "var", "log", "app.log")); err != nil || fi.Size() != 0 {
+		t.Errorf("app.log not recreated empty: %v", err)
+	}
 }
