@@ -122,9 +122,8 @@ func Follow(ctx context.Context, path string, n int, fn func(string) error) erro
 		return err
 	}
 	defer w.Close()
-	if err := w.Add(filepath.Dir(path)); err != nil {
-		return err
-	}
+	// A directory that does not exist yet is polled until it does.
+	watching := w.Add(filepath.Dir(path)) == nil
 	t := &tail{path: path, fn: fn}
 	defer t.close()
 	if err := t.open(n); err != nil {
@@ -145,6 +144,9 @@ func Follow(ctx context.Context, path string, n int, fn func(string) error) erro
 			}
 		case <-w.Errors:
 		case <-tick.C:
+			if !watching {
+				watching = w.Add(filepath.Dir(path)) == nil
+			}
 		}
 		if err := t.check(); err != nil {
 			return err

@@ -116,12 +116,13 @@ func TestFollowRotationAndTruncation(t *testing.T) {
 }
 
 func TestFollowWaitsForFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "later.log")
+	path := filepath.Join(t.TempDir(), "var", "log", "later.log")
 	lines := make(chan string, 10)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go Follow(ctx, path, 10, func(l string) error { lines <- l; return nil })
 	time.Sleep(50 * time.Millisecond)
+	os.MkdirAll(filepath.Dir(path), 0o755)
 	appendTo(t, path, "hello\n")
 	select {
 	case l := <-lines:
