@@ -389,6 +389,34 @@ func TestIDE(t *testing.T) {
 	diskProfile := filepath.Join(srv.workspace, filepath.FromSlash(profile))
 	diskHash := filepath.Join(srv.workspace, filepath.FromSlash(hashFile))
 
+	t.Run("helpers", func(t *testing.T) {
+		for _, tc := range []struct{ expr, want string }{
+			// Quick open ranking: base-name matches first.
+			{`lib.fuzzyFilter(["project/a/software.cfg", "project/software/x.cfg", "project/swcfg.txt"], "software.cfg").join(",")`, "project/a/software.cfg,project/software/x.cfg"},
+			{`lib.fuzzyFilter(["project/stack/slapos.cfg", "project/software/helloworld/instance.cfg.in"], "inst").join(",")`, "project/software/helloworld/instance.cfg.in"},
+			{`lib.fuzzyFilter(["b/zz.cfg", "a/instance.cfg.in", "instance/x"], "instcfg")[0]`, "a/instance.cfg.in"},
+			// buildout.hash.cfg entries.
+			{`JSON.stringify(lib.hashEntries("# c\n[instance-profile]\nfilename = instance.cfg.in\nmd5sum = abc\n[other]\nfilename = x.in\n"))`,
+				`[{"section":"instance-profile","filename":"instance.cfg.in","md5sum":"abc"},{"section":"other","filename":"x.in","md5sum":""}]`},
+			// Error lines of build output.
+			{`[lib.errorLine("Error: Couldn't install"), lib.errorLine("While: Installing."), lib.errorLine("0 errors"), lib.errorLine("Traceback (most recent call last):"), lib.errorLine("terror")].join(",")`, "true,false,false,true,false"},
+			// file:line links.
+			{`lib.linkify("Error in project/software/a/instance.cfg.in:12 now", () => {}).filter((n) => n.nodeType).map((a) => a.dataset.path + "@" + a.dataset.line).join(",")`, "project/software/a/instance.cfg.in@12"},
+			{`lib.linkify('File "/tmp/ws/instance/slappart0/bin/x.py", line 7, in f', () => {}).filter((n) => n.nodeType).map((a) => a.dataset.path + "@" + a.dataset.line).join(",")`, "instance/slappart0/bin/x.py@7"},
+			{`lib.linkify("no link in /usr/lib/x.py:3", () => {}).filter((n) => n.nodeType).length + ""`, "0"},
+			// ANSI colours.
+			{`(() => { const d = document.createElement("div"); d.append(...lib.ansiToNodes("a\u001b[1;31mb\u001b[0mc\u001b[2K")); return d.innerHTML; })()`, `a<span class="ansi-fg-1 ansi-bold">b</span>c`},
+			{`(() => { const d = document.createElement("div"); d.append(...lib.ansiToNodes("\u001b[92mok\u001b[39m \u001b[44mbg")); return d.innerHTML; })()`, `<span class="ansi-fg-10">ok</span> <span class="ansi-bg-4">bg</span>`},
+			// Languages by file name.
+			{`["a/software.cfg", "instance-x.cfg.in", "t.cfg.jinja2", "x.py", "run.sh", "d.json", "page.html.in", "README"].map(lib.languageName).join(",")`,
+				"Buildout,Buildout + Jinja2,Buildout + Jinja2,Python,Shell,JSON,Jinja2,Plain text"},
+		} {
+			if got := evalString(t, ctx, "(() => { const lib = window.webrunnerApp.lib; return "+tc.expr+"; })()"); got != tc.want {
+				t.Errorf("%s\n got %s\nwant %s", tc.expr, got, tc.want)
+			}
+		}
+	})
+
 	t.Run("open from tree", func(t *testing.T) {
 		openFromTree(t, ctx, profile)
 		got := evalString(t, ctx, editorText)

@@ -3,8 +3,10 @@
 
 import { api, setCSRF, Socket } from "./api.js";
 import { store, toast, confirmDialog } from "./ui.js";
-import { Editor } from "./editor.js";
-import { Build } from "./build.js";
+import { Editor, fuzzyFilter, hashEntries } from "./editor.js";
+import { Build, errorLine, linkify } from "./build.js";
+import { ansiToNodes } from "./ansi.js";
+import { languageName } from "./lang.js";
 import { Services } from "./services.js";
 import { Logs } from "./logs.js";
 import "./ide.css";
@@ -302,6 +304,8 @@ function boot() {
   if (!document.getElementById("ide")) return;
   const app = new App();
   window.webrunnerApp = app;
+  // The pure helpers, for the end-to-end tests' table checks.
+  app.lib = { fuzzyFilter, hashEntries, errorLine, linkify, ansiToNodes, languageName };
   app.start().catch((err) => toast(`Start-up failed: ${err.message}`, "error"));
 }
 
