@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
 	"strconv"
 	"time"
@@ -268,11 +269,15 @@ func (m *Master) Publish(ctx context.Context, computerID, partitionID, slaveRefe
 }
 
 // Request implements slap.Master. Webrunner runs a single partition: a
-// request for the instance itself returns it, any other fails with
-// slap.ErrSinglePartition.
+// request for the instance itself returns it, the two frontend requests
+// slapproxy answers without a partition get its answers (slapos.md §1.5),
+// any other fails with slap.ErrSinglePartition.
 func (m *Master) Request(ctx context.Context, computerID, partitionID string, req slap.Request) (*slap.Instance, error) {
 	if err := m.check(computerID, partitionID); err != nil {
 		return nil, err
+	}
+	if inst, ok := frontend(req); ok {
+		return inst, nil
 	}
 	in, err := m.Get(ctx)
 	if err != nil {
@@ -282,4 +287,49 @@ func (m *Master) Request(ctx context.Context, computerID, partitionID string, re
 		return nil, fmt.Errorf("request of instance %q: %w", req.Title, slap.ErrSinglePartition)
 	}
 	return &slap.Instance{InstanceGUID: ComputerID + "-" + m.partition, State: in.State, Connection: params(in.Connection)}, nil
+}
+
+// The frontend software releases slapproxy fakes.
+const (
+	apacheFrontendURL = "http://git.erp5.org/gitweb/slapos.git/blob_plain/HEAD:/software/apache-frontend/software.cfg"
+	kvmFrontendURL    = "http://git.erp5.org/gitweb/slapos.git/blob_plain/refs/tags/slapos-0.92:/software/kvm/software.cfg"
+)
+
+// frontend answers the shared requests slapproxy answers by itself: an
+// apache-frontend with a url parameter gives {secure_access: url, domain:
+// its host}; a kvm frontend with host and port gives {url, domainname,
+// port, path}. Nothing is stored.
+func frontend(req slap.Request) (*slap.Instance, bool) {
+	if !req.Shared {
+		return nil, false
+	}
+	get := func(name string) (string, bool) {
+		v, ok := slap.Lookup(req.Parameters, name)
+		s, _ := v.(string)
+		return s, ok
+	}
+	switch {
+	case req.SoftwareURL == apacheFrontendURL &&
+		(req.SoftwareType == "" || req.SoftwareType == "default" || req.SoftwareType == "RootSoftwareInstance"):
+		u, ok := get("url")
+		if !ok {
+			return nil, false
+		}
+		domain := ""
+		if pu, err := url.Parse(u); err == nil {
+			domain = pu.Host
+		}
+		return &slap.Instance{State: Started, Connection: []slap.Param{{Name: "domain", Value: domain}, {Name: "secure_access", Value: u}}}, true
+	case req.SoftwareURL == kvmFrontendURL && req.SoftwareType == "frontend":
+		host, ok1 := get("host")
+		port, ok2 := get("port")
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		return &slap.Instance{State: Started, Connection: []slap.Param{
+			{Name: "domainname", Value: host}, {Name: "path", Value: "/"}, {Name: "port", Value: port},
+			{Name: "url", Value: "https://[" + host + "]:" + port + "/"},
+		}}, true
+	}
+	return nil, false
 }

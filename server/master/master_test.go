@@ -111,3 +111,35 @@ func TestState(t *testing.T) {
 		t.Errorf("software type = %q", in.SoftwareType)
 	}
 }
+
+func TestFrontendShortcuts(t *testing.T) {
+	ctx := context.Background()
+	m := newMaster(t)
+	inst, err := m.Request(ctx, ComputerID, "slappart0", slap.Request{
+		SoftwareURL: apacheFrontendURL, Title: "html5as-frontend", Shared: true,
+		Parameters: []slap.Param{{Name: "url", Value: "http://[::1]:8081"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := slap.Lookup(inst.Connection, "secure_access"); v != "http://[::1]:8081" {
+		t.Errorf("secure_access = %v", v)
+	}
+	if v, _ := slap.Lookup(inst.Connection, "domain"); v != "[::1]:8081" {
+		t.Errorf("domain = %v", v)
+	}
+	inst, err = m.Request(ctx, ComputerID, "slappart0", slap.Request{
+		SoftwareURL: kvmFrontendURL, SoftwareType: "frontend", Title: "kvm-frontend", Shared: true,
+		Parameters: []slap.Param{{Name: "host", Value: "::1"}, {Name: "port", Value: "4443"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := slap.Lookup(inst.Connection, "url"); v != "https://[::1]:4443/" {
+		t.Errorf("url = %v", v)
+	}
+	// Without its url parameter, a frontend is an ordinary request.
+	if _, err := m.Request(ctx, ComputerID, "slappart0", slap.Request{SoftwareURL: apacheFrontendURL, Title: "f", Shared: true}); !errors.Is(err, slap.ErrSinglePartition) {
+		t.Errorf("frontend without url: %v", err)
+	}
+}
