@@ -1119,6 +1119,17 @@ func TestIDE(t *testing.T) {
 		step(t, ctx, "restore", chromedp.EmulateViewport(1280, 800), waitJS(`!document.body.classList.contains("sidebar-hidden")`))
 	})
 
+	t.Run("accessible names", func(t *testing.T) {
+		// Every control of each view has a name a screen reader can say.
+		for _, view := range []string{"services", "logs", "editor"} {
+			step(t, ctx, "open "+view, chromedp.Click(chromedp.CSS("#tab-"+view)), waitJS(fmt.Sprintf(`!document.querySelector("#view-%s").hidden`, view)))
+			unnamed := evalString(t, ctx, `[...document.querySelectorAll("button, input, textarea, select, a[href], [role=treeitem], [role=tab]")].filter((e) => e.offsetParent !== null).filter((e) => !((e.getAttribute("aria-label") || "").trim() || (e.textContent || "").trim() || (e.title || "").trim() || (e.placeholder || "").trim() || (e.id && document.querySelector("label[for=" + e.id + "]")))).map((e) => e.outerHTML.slice(0, 80)).join("\n")`)
+			if unnamed != "" {
+				t.Errorf("%s view: controls without an accessible name:\n%s", view, unnamed)
+			}
+		}
+	})
+
 	t.Run("log out", func(t *testing.T) {
 		step(t, ctx, "log out",
 			chromedp.Click(chromedp.CSS(`#logout`)),
