@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -1024,8 +1025,28 @@ func TestIDE(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`#log-filter`), "line two"),
 			waitJS(`[...document.querySelectorAll("#log-output .log-line")].filter((l) => !l.hidden).map((l) => l.textContent).join("|") === "e2e live line two"`),
 		)
+		// A line written by the running instance: helloweb-python logs each
+		// request it serves.
+		serviceURL := evalString(t, ctx, `fetch("/api/instance").then((r) => r.json()).then((j) => j.connection["url.python"] || "")`)
+		const serviceLog = "instance/slappart0/var/log/helloweb-python.log"
+		if serviceURL == "" {
+			t.Fatal("the instance publishes no url.python")
+		}
+		step(t, ctx, "tail "+serviceLog,
+			chromedp.Click(chromedp.CSS(`#log-refresh`)),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#log-list .log-item[data-path=%q]`, serviceLog))),
+			chromedp.Click(chromedp.CSS(fmt.Sprintf(`#log-list .log-item[data-path=%q]`, serviceLog))),
+			waitJS(fmt.Sprintf(`document.querySelector("#log-title").textContent === %q`, serviceLog)),
+			waitJS(`document.querySelectorAll("#log-output .log-line").length > 0`),
+		)
+		res, err := http.Get(serviceURL + "/e2e-probe")
+		if err != nil {
+			t.Fatalf("GET %s: %v", serviceURL, err)
+		}
+		res.Body.Close()
+		step(t, ctx, "the request's log line appears", waitJS(`[...document.querySelectorAll("#log-output .log-line")].some((l) => l.textContent.includes("GET /e2e-probe"))`))
 		href := evalString(t, ctx, `document.querySelector("#log-download").getAttribute("href")`)
-		if href != "/api/download?path="+strings.ReplaceAll(logPath, "/", "%2F") {
+		if href != "/api/download?path="+strings.ReplaceAll(serviceLog, "/", "%2F") {
 			t.Errorf("download link %q", href)
 		}
 		screenshot(t, ctx, "09-logs")

@@ -54,7 +54,10 @@ export class Logs {
       this.listEl.replaceChildren(h("li.muted", `Cannot list the logs: ${err.message}`));
       return;
     }
-    files.sort((a, b) => a.path.localeCompare(b.path));
+    // Build logs first, newest first; then the others by path.
+    const isBuild = (f) => f.path.startsWith("log/");
+    files.sort((a, b) => (isBuild(b) - isBuild(a)) ||
+      (isBuild(a) ? b.path.localeCompare(a.path, undefined, { numeric: true }) : a.path.localeCompare(b.path, undefined, { numeric: true })));
     this.listEl.replaceChildren(...(files.length ? files.map((f) => h("li",
       h("button.log-item" + (f.path === this.path ? ".selected" : ""), {
         type: "button",
