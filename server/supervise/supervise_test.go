@@ -72,6 +72,12 @@ func TestServiceRestartedAndRunOnce(t *testing.T) {
 	}
 	waitFor(t, "web running", func() bool { return find(s, "web").State == Running })
 	waitFor(t, "init exited", func() bool { return find(s, "init").State == Exited })
+	logFile := filepath.Join(dir, ".slappart0_web.log")
+	// Kill it only once it has written its line, so the log holds both runs.
+	waitFor(t, "first run in the log", func() bool {
+		b, _ := os.ReadFile(logFile)
+		return string(b) == "started\n"
+	})
 	first := find(s, "web").PID
 	syscall.Kill(first, syscall.SIGKILL)
 	killed := time.Now()
@@ -86,7 +92,7 @@ func TestServiceRestartedAndRunOnce(t *testing.T) {
 		t.Errorf("init = %+v", p)
 	}
 	waitFor(t, "both runs in the log", func() bool {
-		b, _ := os.ReadFile(filepath.Join(dir, ".slappart0_web.log"))
+		b, _ := os.ReadFile(logFile)
 		return string(b) == "started\nstarted\n"
 	})
 	if got := s.Processes(); len(got) != 2 || got[0].Name != "init" {
