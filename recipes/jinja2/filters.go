@@ -94,6 +94,9 @@ func list(v pyval.Value) ([]pyval.Value, error) {
 
 // selectOrReject implements select/reject/selectattr/rejectattr.
 func selectOrReject(x *exec, sc *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV, withAttr, keep bool) (pyval.Value, error) {
+	if t, err := pyval.Truth(v); err != nil || !t {
+		return &pyval.Iterator{Kind: "generator", Items: []pyval.Value{}}, err // Jinja2: "if value:"
+	}
 	items, err := pyval.Iterate(v)
 	if err != nil {
 		return nil, err
@@ -183,7 +186,11 @@ func init() {
 				return nil, err
 			}
 			m, _ := pyval.GetAttr(s, "center")
-			return m.(pyval.Callable).Call([]pyval.Value{arg(args, kw, 0, "width", 80)}, nil)
+			r, err := m.(pyval.Callable).Call([]pyval.Value{arg(args, kw, 0, "width", 80)}, nil)
+			if err != nil {
+				return nil, err
+			}
+			return keepMarkup(v, r.(string)), nil
 		},
 		"default": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
 			dflt := arg(args, kw, 0, "default_value", "")
@@ -297,7 +304,13 @@ func init() {
 			}
 			return f, nil
 		},
-		"forceescape": escapeFilter,
+		"forceescape": func(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
+			s, err := toStr(v)
+			if err != nil {
+				return nil, err
+			}
+			return pyval.Escape(s)
+		},
 		"format": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
 			s, err := toStr(v)
 			if err != nil {
@@ -306,10 +319,14 @@ func init() {
 			if len(args) > 0 && len(kw) > 0 {
 				return nil, pyval.Errorf("FilterArgumentError", "can't handle positional and keyword arguments at the same time")
 			}
+			var fargs pyval.Value = pyval.Tuple(args)
 			if len(kw) > 0 {
-				return pyval.PercentFormat(s, pyval.DictOf(kw...))
+				fargs = pyval.DictOf(kw...)
 			}
-			return pyval.PercentFormat(s, pyval.Tuple(args))
+			if m, ok := v.(pyval.Markup); ok {
+				return pyval.Mod(m, fargs)
+			}
+			return pyval.PercentFormat(s, fargs)
 		},
 		"groupby": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
 			items, err := list(v)
@@ -342,9 +359,16 @@ func init() {
 			return pyval.NewList(out...), nil
 		},
 		"indent": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
-			s, err := toStr(v)
-			if err != nil {
-				return nil, err
+			// Jinja2 does s += "\n" then s.splitlines(): only a str works.
+			s, ok := v.(string)
+			if m, isMarkup := v.(pyval.Markup); isMarkup {
+				s, ok = string(m), true
+			}
+			if !ok {
+				if _, isList := v.(*pyval.List); isList {
+					return nil, pyval.Errorf("AttributeError", "'list' object has no attribute 'splitlines'")
+				}
+				return nil, pyval.Errorf("TypeError", "unsupported operand type(s) for +=: '%s' and 'str'", pyval.TypeName(v))
 			}
 			width := arg(args, kw, 0, "width", 4)
 			ind, ok := width.(string)
@@ -382,7 +406,7 @@ func init() {
 			if first {
 				rv = ind + rv
 			}
-			return rv, nil
+			return keepMarkup(v, rv), nil
 		},
 		"int": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
 			dflt := arg(args, kw, 0, "default", 0)
@@ -460,6 +484,9 @@ func init() {
 		"upper": strFilter(pyval.Upper),
 		"title": strFilter(titleFilter),
 		"map": func(x *exec, sc *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
+			if t, err := pyval.Truth(v); err != nil || !t {
+				return &pyval.Iterator{Kind: "generator", Items: []pyval.Value{}}, err // Jinja2: "if value:"
+			}
 			items, err := pyval.Iterate(v)
 			if err != nil {
 				return nil, err
@@ -539,6 +566,9 @@ func init() {
 				}
 				return string(rs), nil
 			}
+			if m, ok := v.(pyval.Markup); ok {
+				return pyval.Slice(m, nil, nil, -1)
+			}
 			items, err := list(v)
 			if err != nil {
 				return nil, pyval.Errorf("FilterArgumentError", "argument must be iterable")
@@ -557,10 +587,10 @@ func init() {
 			}
 			switch method {
 			case "common":
-				if _, isInt := v.(int); isInt {
-					return pyval.Round(v, prec)
+				if b, isBool := v.(bool); isBool {
+					v, _ = pyval.ToPyInt(b, -1)
 				}
-				return pyval.Round(f, prec)
+				return pyval.Round(v, prec)
 			case "ceil", "floor":
 				p := math.Pow10(prec)
 				op := math.Ceil
@@ -572,7 +602,8 @@ func init() {
 			return nil, pyval.Errorf("FilterArgumentError", "method must be common, ceil or floor")
 		},
 		"safe": func(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
-			return toStr(v)
+			s, err := toStr(v)
+			return pyval.Markup(s), err
 		},
 		"slice": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
 			items, err := pyval.Iterate(v)
@@ -621,6 +652,9 @@ func init() {
 			return &pyval.List{Items: items}, pyval.SortValues(items, key, rev)
 		},
 		"string": func(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
+			if m, ok := v.(pyval.Markup); ok {
+				return m, nil
+			}
 			return toStr(v)
 		},
 		"striptags": func(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
@@ -663,7 +697,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return strings.NewReplacer("<", `\u003c`, ">", `\u003e`, "&", `\u0026`, "'", `\u0027`).Replace(s), nil
+			return pyval.Markup(strings.NewReplacer("<", `\u003c`, ">", `\u003e`, "&", `\u0026`, "'", `\u0027`).Replace(s)), nil
 		},
 		"trim": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
 			s, err := toStr(v)
@@ -672,12 +706,12 @@ func init() {
 			}
 			if c := arg(args, kw, 0, "chars", nil); c != nil {
 				cs, _ := c.(string)
-				return strings.Trim(s, cs), nil
+				return keepMarkup(v, strings.Trim(s, cs)), nil
 			}
-			return strings.TrimFunc(s, pyval.IsSpace), nil
+			return keepMarkup(v, strings.TrimFunc(s, pyval.IsSpace)), nil
 		},
 		"truncate": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
-			s, err := toStr(v)
+			n, err := pyval.Len(v)
 			if err != nil {
 				return nil, err
 			}
@@ -688,19 +722,29 @@ func init() {
 			if l := arg(args, kw, 3, "leeway", nil); l != nil {
 				leeway, _ = pyval.ToInt(l)
 			}
-			rs := []rune(s)
-			if len(rs) <= length+leeway {
-				return s, nil
+			if n <= length+leeway {
+				return v, nil // unchanged, whatever its type
 			}
 			cut := max(length-len([]rune(end)), 0)
+			s, ok := v.(string)
+			if m, isMarkup := v.(pyval.Markup); isMarkup {
+				// Markup + end escapes end.
+				s, ok = string(m), true
+				e, _ := pyval.Escape(end)
+				end = string(e)
+			}
+			if !ok {
+				return nil, pyval.Errorf("TypeError", "truncate expects a string, not %s", pyval.TypeName(v))
+			}
+			rs := []rune(s)
 			if killwords {
-				return string(rs[:cut]) + end, nil
+				return keepMarkup(v, string(rs[:cut])+end), nil
 			}
 			res := string(rs[:cut])
 			if i := strings.LastIndex(res, " "); i >= 0 {
 				res = res[:i]
 			}
-			return res + end, nil
+			return keepMarkup(v, res+end), nil
 		},
 		"unique": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
 			items, err := pyval.Iterate(v)
@@ -731,31 +775,48 @@ func init() {
 			return &pyval.Iterator{Kind: "generator", Items: out}, nil
 		},
 		"urlencode": func(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
-			if s, ok := v.(string); ok {
+			quote := func(x pyval.Value, forQS bool) (string, error) {
+				s, err := toStr(x)
+				if err != nil {
+					return "", err
+				}
+				if forQS {
+					return strings.ReplaceAll(pyval.Quote(s, ""), "%20", "+"), nil
+				}
 				return pyval.Quote(s, "/"), nil
 			}
 			var pairs []pyval.Value
-			if d, ok := v.(*pyval.Dict); ok {
-				pairs = d.Items()
-			} else {
+			switch x := v.(type) {
+			case string:
+				return quote(x, false)
+			case pyval.Markup:
+				return quote(string(x), false)
+			case *pyval.Dict:
+				pairs = x.Items()
+			default:
 				var err error
 				if pairs, err = pyval.Iterate(v); err != nil {
-					return nil, err
+					return quote(v, false) // not iterable: quoted as a string
 				}
 			}
-			var parts []string
+			parts := make([]string, 0, len(pairs))
 			for _, p := range pairs {
 				kv, err := pyval.Iterate(p)
-				if err != nil || len(kv) != 2 {
-					s, err := toStr(v)
-					if err != nil {
-						return nil, err
-					}
-					return pyval.Quote(s, "/"), nil
+				if err != nil {
+					return nil, pyval.Errorf("TypeError", "cannot unpack non-iterable %s object", pyval.TypeName(p))
 				}
-				k, _ := toStr(kv[0])
-				val, _ := toStr(kv[1])
-				parts = append(parts, strings.ReplaceAll(pyval.Quote(k, ""), "%20", "+")+"="+strings.ReplaceAll(pyval.Quote(val, ""), "%20", "+"))
+				if len(kv) != 2 {
+					return nil, pyval.Errorf("ValueError", "not enough values to unpack (expected 2, got %d)", len(kv))
+				}
+				k, err := quote(kv[0], true)
+				if err != nil {
+					return nil, err
+				}
+				val, err := quote(kv[1], true)
+				if err != nil {
+					return nil, err
+				}
+				parts = append(parts, k+"="+val)
 			}
 			return strings.Join(parts, "&"), nil
 		},
@@ -770,14 +831,24 @@ func init() {
 	filters["d"] = filters["default"]
 }
 
+// strFilter is a filter applying a str method: like Jinja2's soft_str, a
+// Markup stays Markup.
 func strFilter(f func(string) string) filterFunc {
 	return func(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
 		s, err := toStr(v)
 		if err != nil {
 			return nil, err
 		}
-		return f(s), nil
+		return keepMarkup(v, f(s)), nil
 	}
+}
+
+// keepMarkup returns s as Markup if the filter input was Markup.
+func keepMarkup(in pyval.Value, s string) pyval.Value {
+	if _, ok := in.(pyval.Markup); ok {
+		return pyval.Markup(s)
+	}
+	return s
 }
 
 var htmlReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
@@ -786,11 +857,7 @@ var htmlReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `
 func htmlEscape(s string) string { return htmlReplacer.Replace(s) }
 
 func escapeFilter(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
-	s, err := toStr(v)
-	if err != nil {
-		return nil, err
-	}
-	return htmlEscape(s), nil
+	return pyval.Escape(v)
 }
 
 func lengthFilter(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
@@ -934,7 +1001,11 @@ func init() {
 			}
 			return false, nil
 		},
-		"string": func(v pyval.Value, _ []pyval.Value) (bool, error) { _, ok := v.(string); return ok, nil },
+		"string": func(v pyval.Value, _ []pyval.Value) (bool, error) {
+			_, ok := v.(string)
+			_, isMarkup := v.(pyval.Markup)
+			return ok || isMarkup, nil
+		},
 		"mapping": func(v pyval.Value, _ []pyval.Value) (bool, error) {
 			_, ok := v.(*pyval.Dict)
 			return ok, nil

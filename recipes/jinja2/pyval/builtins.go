@@ -56,7 +56,7 @@ func makeBuiltins() map[string]Value {
 		}
 		return ToPyFloat(a[0])
 	})
-	typ("str", func(v Value) bool { _, ok := v.(string); return ok }, 0, 1, func(a []Value, _ []KV) (Value, error) {
+	typ("str", func(v Value) bool { _, ok := unmark(v).(string); return ok }, 0, 1, func(a []Value, _ []KV) (Value, error) {
 		if len(a) == 0 {
 			return "", nil
 		}
@@ -140,6 +140,9 @@ func makeBuiltins() map[string]Value {
 		return Range{n[0], n[1], n[2]}, nil
 	})
 	fn("abs", 1, 1, func(a []Value, _ []KV) (Value, error) {
+		if b, ok := a[0].(bool); ok {
+			return ToPyInt(b, -1)
+		}
 		if c, err := Compare(a[0], 0); err == nil && c < 0 {
 			return Neg(a[0])
 		}
@@ -460,7 +463,7 @@ func call(f Value, args ...Value) (Value, error) {
 
 // ToPyInt returns Python's int(v) (int(v, base) when base >= 0).
 func ToPyInt(v Value, base int) (Value, error) {
-	switch x := v.(type) {
+	switch x := unmark(v).(type) {
 	case bool:
 		if x {
 			return 1, nil
@@ -516,7 +519,7 @@ func ToPyFloat(v Value) (Value, error) {
 	if f, ok := ToFloat(v); ok {
 		return f, nil
 	}
-	if s, ok := v.(string); ok {
+	if s, ok := unmark(v).(string); ok {
 		t := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), "_", ""))
 		switch strings.TrimLeft(t, "+-") {
 		case "inf", "infinity", "nan":

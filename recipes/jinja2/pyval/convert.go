@@ -128,7 +128,7 @@ func parseNumber(s string) (Value, error) {
 // maps have no order), and Values unchanged.
 func Of(v any) Value {
 	switch x := v.(type) {
-	case nil, bool, int, *big.Int, float64, string, *List, Tuple, *Dict, *Set, Callable, Attrer, *Iterator, Range, *View, *Undefined:
+	case nil, bool, int, *big.Int, float64, string, Markup, *List, Tuple, *Dict, *Set, Callable, Attrer, *Iterator, Range, *View, *Undefined:
 		return v
 	case []Value:
 		out := make([]Value, len(x))

@@ -30,7 +30,7 @@ type noneKey struct{}
 // hashKey returns a comparable Go value standing for the Python hash
 // identity of v: equal Python keys (1, 1.0, True) give equal hash keys.
 func hashKey(v Value) (any, error) {
-	switch v := v.(type) {
+	switch v := unmark(v).(type) {
 	case nil:
 		return noneKey{}, nil
 	case string:
@@ -49,6 +49,8 @@ func hashKey(v Value) (any, error) {
 			return int(v), nil
 		}
 		return v, nil
+	case *NamedTuple:
+		return hashKey(v.Values)
 	case Tuple:
 		s := "\x00tuple:"
 		for _, it := range v {

@@ -26,6 +26,8 @@ func GetAttr(v Value, name string) (Value, error) {
 	switch o := v.(type) {
 	case string:
 		m = strMethod(o, name)
+	case Markup:
+		m = markupMethod(o, name)
 	case *List:
 		m = listMethod(o, name)
 	case *Dict:
@@ -97,7 +99,7 @@ func method(name string, minArgs, maxArgs int, f func(args []Value, kwargs []KV)
 }
 
 func strArg(fn string, v Value) (string, error) {
-	s, ok := v.(string)
+	s, ok := unmark(v).(string)
 	if !ok {
 		return "", Errorf("TypeError", "%s() argument must be str, not %s", fn, TypeName(v))
 	}
@@ -315,7 +317,7 @@ func strMethod(s string, name string) Value {
 			}
 			parts := make([]string, len(items))
 			for i, it := range items {
-				p, ok := it.(string)
+				p, ok := unmark(it).(string)
 				if !ok {
 					return nil, Errorf("TypeError", "sequence item %d: expected str instance, %s found", i, TypeName(it))
 				}

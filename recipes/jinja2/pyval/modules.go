@@ -157,6 +157,8 @@ func jsonWrite(b *strings.Builder, v Value, o JSONOptions, depth int) error {
 		}
 	case string:
 		jsonString(b, x, o.EnsureASCII)
+	case Markup:
+		jsonString(b, string(x), o.EnsureASCII)
 	case *List, Tuple:
 		items, _ := Iterate(x)
 		if len(items) == 0 {

@@ -9,7 +9,7 @@ import (
 
 // Truth returns Python's bool(v).
 func Truth(v Value) (bool, error) {
-	switch v := v.(type) {
+	switch v := unmark(v).(type) {
 	case nil:
 		return false, nil
 	case bool:
@@ -47,7 +47,7 @@ func Truth(v Value) (bool, error) {
 // the characters of a str, the elements of a sequence. An iterator is
 // consumed.
 func Iterate(v Value) ([]Value, error) {
-	switch v := v.(type) {
+	switch v := unmark(v).(type) {
 	case *List:
 		return v.Items, nil
 	case Tuple:
@@ -88,7 +88,7 @@ func Iterate(v Value) ([]Value, error) {
 
 // Len returns Python's len(v).
 func Len(v Value) (int, error) {
-	switch v := v.(type) {
+	switch v := unmark(v).(type) {
 	case string:
 		return utf8.RuneCountInString(v), nil
 	case *List:
@@ -116,6 +116,7 @@ func Len(v Value) (int, error) {
 
 // Contains returns Python's (item in container).
 func Contains(container, item Value) (bool, error) {
+	container, item = unmark(container), unmark(item)
 	switch c := container.(type) {
 	case string:
 		s, ok := item.(string)
@@ -164,6 +165,7 @@ func numeric(v Value) (i *big.Int, f float64, kind int) {
 
 // Equal returns Python's (a == b).
 func Equal(a, b Value) bool {
+	a, b = unmark(a), unmark(b)
 	switch a := a.(type) {
 	case string:
 		bs, ok := b.(string)
@@ -241,6 +243,13 @@ func equalSeq(a, b []Value) bool {
 // Compare returns -1, 0 or 1 ordering a and b as Python's < does, or a
 // TypeError when they are not orderable.
 func Compare(a, b Value) (int, error) {
+	a, b = unmark(a), unmark(b)
+	if n, ok := a.(*NamedTuple); ok {
+		a = n.Values
+	}
+	if n, ok := b.(*NamedTuple); ok {
+		b = n.Values
+	}
 	switch a := a.(type) {
 	case string:
 		if bs, ok := b.(string); ok {
@@ -330,6 +339,9 @@ func opError(op string, a, b Value) error {
 
 // Add returns a + b.
 func Add(a, b Value) (Value, error) {
+	if r, err := markupAdd(a, b); r != nil || err != nil {
+		return r, err
+	}
 	if x, ok := a.(int); ok {
 		if y, ok := b.(int); ok {
 			s := x + y
@@ -414,6 +426,16 @@ func repeat(items []Value, n Value) ([]Value, bool) {
 
 // Mul returns a * b.
 func Mul(a, b Value) (Value, error) {
+	if m, ok := a.(Markup); ok {
+		if n, ok := ToInt(b); ok {
+			return Markup(strings.Repeat(string(m), max(n, 0))), nil
+		}
+	}
+	if m, ok := b.(Markup); ok {
+		if n, ok := ToInt(a); ok {
+			return Markup(strings.Repeat(string(m), max(n, 0))), nil
+		}
+	}
 	switch x := a.(type) {
 	case string:
 		if n, ok := ToInt(b); ok {
@@ -480,6 +502,9 @@ func FloorDiv(a, b Value) (Value, error) {
 
 // Mod returns a % b: string formatting for a str, else Python's modulo.
 func Mod(a, b Value) (Value, error) {
+	if m, ok := a.(Markup); ok {
+		return markupMod(m, b)
+	}
 	if s, ok := a.(string); ok {
 		return PercentFormat(s, b)
 	}
@@ -570,6 +595,10 @@ func index(v Value, n int, what string) (int, error) {
 // GetItem returns v[key] for sequences, strings and mappings. A missing key
 // or index is a KeyError or IndexError.
 func GetItem(v, key Value) (Value, error) {
+	if m, ok := v.(Markup); ok {
+		r, err := GetItem(string(m), key)
+		return markupWrap(r), err
+	}
 	switch c := v.(type) {
 	case *Dict:
 		r, ok, err := c.Get(key)
@@ -678,6 +707,10 @@ func SliceIndices(start, stop, step Value, n int) ([]int, error) {
 
 // Slice returns v[start:stop:step]; nil bounds are omitted ones.
 func Slice(v, start, stop, step Value) (Value, error) {
+	if m, ok := v.(Markup); ok {
+		r, err := Slice(string(m), start, stop, step)
+		return markupWrap(r), err
+	}
 	switch c := v.(type) {
 	case string:
 		rs := []rune(c)

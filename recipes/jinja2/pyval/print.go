@@ -15,6 +15,8 @@ func Str(v Value) (string, error) {
 	switch v := v.(type) {
 	case string:
 		return v, nil
+	case Markup:
+		return string(v), nil
 	case *Undefined:
 		if v.Strict {
 			return "", v.Err()
@@ -151,6 +153,8 @@ func writeRepr(b *strings.Builder, v Value) error {
 		b.WriteString(FormatFloat(v))
 	case string:
 		b.WriteString(QuoteString(v))
+	case Markup:
+		b.WriteString("Markup(" + QuoteString(string(v)) + ")")
 	case *List:
 		return writeSeq(b, "[", "]", v.Items)
 	case Tuple:

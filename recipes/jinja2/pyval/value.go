@@ -220,6 +220,8 @@ func TypeName(v Value) string {
 		return "float"
 	case string:
 		return "str"
+	case Markup:
+		return "Markup"
 	case *List:
 		return "list"
 	case Tuple:
