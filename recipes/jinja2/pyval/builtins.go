@@ -376,7 +376,7 @@ func makeBuiltins() map[string]Value {
 	fn("repr", 1, 1, func(a []Value, _ []KV) (Value, error) { return Repr(a[0]) })
 	fn("reversed", 1, 1, func(a []Value, _ []KV) (Value, error) {
 		switch a[0].(type) {
-		case *List, Tuple, string, Range, *Dict, *View:
+		case *List, Tuple, string, Markup, Range, *Dict, *View:
 		default:
 			if err := checkUndef(a[0]); err != nil {
 				return nil, err

@@ -752,14 +752,20 @@ func Quote(s, safe string) string {
 
 var urlparseModule = &Module{N: "urllib.parse", Attrs: map[string]Value{
 	"urlparse": method("urlparse", 1, 2, func(args []Value, _ []KV) (Value, error) {
-		s, ok := args[0].(string)
+		s, ok := unmark(args[0]).(string)
+		if t, err := Truth(args[0]); !ok && err == nil && !t {
+			s, ok = "", true // Python parses any false value as empty
+		}
 		if !ok {
 			return nil, Errorf("TypeError", "urlparse() expects a str")
 		}
 		return urlsplit(s, true), nil
 	}, "scheme", "allow_fragments"),
 	"urlsplit": method("urlsplit", 1, 2, func(args []Value, _ []KV) (Value, error) {
-		s, ok := args[0].(string)
+		s, ok := unmark(args[0]).(string)
+		if t, err := Truth(args[0]); !ok && err == nil && !t {
+			s, ok = "", true // Python parses any false value as empty
+		}
 		if !ok {
 			return nil, Errorf("TypeError", "urlsplit() expects a str")
 		}
