@@ -698,12 +698,38 @@ func TestIDE(t *testing.T) {
 	})
 
 	t.Run("tabs kept across reloads", func(t *testing.T) {
+		width := func() string {
+			return evalString(t, ctx, `String(Math.round(document.querySelector("#sidebar").getBoundingClientRect().width))`)
+		}
+		before := width()
+		step(t, ctx, "widen the tree with the keyboard",
+			waitJS(`(() => { document.querySelector("#sidebar-splitter").focus(); return true; })()`),
+			chromedp.KeyEvent(kb.ArrowRight),
+			chromedp.KeyEvent(kb.ArrowRight),
+			chromedp.KeyEvent(kb.ArrowRight),
+			waitJS(fmt.Sprintf(`Math.round(document.querySelector("#sidebar").getBoundingClientRect().width) === %s + 30`, before)),
+		)
+		panelWas := evalString(t, ctx, `String(document.querySelector("#build-panel").hidden)`)
+		panelNow := map[string]string{"true": "false", "false": "true"}[panelWas]
+		step(t, ctx, "toggle the build panel",
+			chromedp.Click(chromedp.CSS(`#build-toggle`)),
+			waitJS(`String(document.querySelector("#build-panel").hidden) === "`+panelNow+`"`),
+		)
+		widened := width()
 		step(t, ctx, "reload",
 			chromedp.Reload(),
 			chromedp.WaitVisible(chromedp.CSS(`#play`)),
 			waitJS(`document.body.classList.contains("ready")`),
 			waitJS(`window.webrunnerApp.editor.tabs.length === 3`),
 			waitJS(`window.webrunnerApp.editor.active.path === "project/software/helloworld/software.cfg"`),
+			waitJS(`String(document.querySelector("#build-panel").hidden) === "`+panelNow+`"`),
+		)
+		if got := width(); got != widened {
+			t.Errorf("tree width after reload %s, want %s", got, widened)
+		}
+		step(t, ctx, "toggle the build panel back",
+			chromedp.Click(chromedp.CSS(`#build-toggle`)),
+			waitJS(`String(document.querySelector("#build-panel").hidden) === "`+panelWas+`"`),
 		)
 	})
 
@@ -969,6 +995,7 @@ func TestIDE(t *testing.T) {
 		longStep(t, ctx, "the rebuild publishes the new connection parameter", 3*time.Minute,
 			waitJS(`(() => { const r = document.querySelector('#services .connection-card tr[data-key="name"] td.value'); return !!r && r.textContent === "Hello e2e!"; })()`),
 		)
+		longStep(t, ctx, "the rebuild ends", 3*time.Minute, waitJS(`document.querySelector("#build-state").dataset.state === "succeeded" && !!document.querySelector("#build-output .build-end")`))
 		step(t, ctx, "run promises now",
 			chromedp.Click(chromedp.CSS(`#run-promises`)),
 			waitJS(`(() => { const b = document.querySelector("#run-promises"); return !!b && !b.disabled && b.textContent === "Run promises now"; })()`),
@@ -993,7 +1020,9 @@ func TestIDE(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`#tab-logs`)),
 			chromedp.WaitVisible(chromedp.CSS(`#log-list .log-item`)),
 		)
-		logPath := evalString(t, ctx, `[...document.querySelectorAll("#log-list .log-item")].map((b) => b.dataset.path).find((p) => /^log\/build/.test(p)) || ""`)
+		// The oldest build log (the list is newest first): no build writes to
+		// it any more.
+		logPath := evalString(t, ctx, `[...document.querySelectorAll("#log-list .log-item")].map((b) => b.dataset.path).filter((p) => p.startsWith("log/")).pop() || ""`)
 		if logPath == "" {
 			t.Fatal("no build log in the list of logs")
 		}
@@ -1126,7 +1155,7 @@ func TestIDE(t *testing.T) {
 	})
 
 	t.Run("narrow window", func(t *testing.T) {
-		step(t, ctx, "resize", chromedp.EmulateViewport(420, 800))
+		step(t, ctx, "resize", chromedp.Click(chromedp.CSS(`#tab-editor`)), chromedp.EmulateViewport(420, 800))
 		step(t, ctx, "the tree hides on a narrow window", waitJS(`document.body.classList.contains("sidebar-hidden") && getComputedStyle(document.querySelector("#sidebar")).display === "none"`))
 		step(t, ctx, "play button and tabs visible", waitJS(`["#play", "#tab-logs", "#md5-menu"].every((s) => { const r = document.querySelector(s).getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth; })`))
 		screenshot(t, ctx, "06-narrow")
