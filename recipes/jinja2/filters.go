@@ -820,6 +820,18 @@ func init() {
 			}
 			return strings.Join(parts, "&"), nil
 		},
+		"wordwrap": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
+			s, err := toStr(v)
+			if err != nil {
+				return nil, err
+			}
+			width, _ := pyval.ToInt(arg(args, kw, 0, "width", 79))
+			wrap, _ := arg(args, kw, 2, "wrapstring", nil).(string)
+			if wrap == "" {
+				wrap = "\n"
+			}
+			return wordwrap(s, width, truthArg(args, kw, 1, "break_long_words", true), truthArg(args, kw, 3, "break_on_hyphens", true), wrap), nil
+		},
 		"wordcount": func(_ *exec, _ *scope, v pyval.Value, _ []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
 			s, err := toStr(v)
 			if err != nil {
