@@ -165,6 +165,9 @@ const maxDepth = 200
 func (e *Environment) execute(t *template, ctx *Context) (string, error) {
 	r := &renderer{env: e, cache: map[string]*template{}}
 	r.globals = &scope{vars: envGlobals(), parent: nil}
+	if ctx == nil {
+		ctx = NewContext()
+	}
 	root := &scope{dict: ctx.vars, parent: r.globals}
 	if ctx.vars == nil {
 		root.dict = pyval.NewDict()

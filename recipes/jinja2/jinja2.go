@@ -67,7 +67,8 @@ func NewEnvironment(extensions []string, loader Loader) (*Environment, error) {
 }
 
 // Render renders the template source, named name in error messages, with
-// the context ctx, and returns the text the recipe writes to its output.
+// the context ctx (nil means NewContext()), and returns the text the recipe
+// writes to its output.
 func (e *Environment) Render(name, source string, ctx *Context) (string, error) {
 	t, err := e.parse(name, source)
 	if err != nil {
