@@ -521,6 +521,18 @@ func (x *exec) forLoop(sc *scope, s *forStmt, iter pyval.Value, depth int, w *st
 			return b.String(), nil
 		}
 	}
+	// Iterating a dict (or a view of it) or a set that the body resizes is
+	// a RuntimeError in Python.
+	sizeOf, what := func() int { return 0 }, ""
+	switch c := iter.(type) {
+	case *pyval.Dict:
+		sizeOf, what = c.Len, "dictionary"
+	case *pyval.View:
+		sizeOf, what = c.Dict.Len, "dictionary"
+	case *pyval.Set:
+		sizeOf, what = c.Len, "Set"
+	}
+	size := sizeOf()
 	// As in Jinja2, the else block runs unless some iteration ran its body
 	// to the end (without break or continue).
 	completed := false
@@ -534,6 +546,9 @@ func (x *exec) forLoop(sc *scope, s *forStmt, iter pyval.Value, depth int, w *st
 		err := x.body(inner, s.body, w)
 		if err == errBreak {
 			break
+		}
+		if what != "" && sizeOf() != size {
+			return pyval.Errorf("RuntimeError", "%s changed size during iteration", what)
 		}
 		if err == nil {
 			completed = true

@@ -748,11 +748,11 @@ func dictMethod(d *Dict, name string) Value {
 			return v, nil
 		})
 	case "keys":
-		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return &View{Kind: "keys", Items: d.Keys()}, nil })
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return &View{Kind: "keys", Dict: d}, nil })
 	case "values":
-		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return &View{Kind: "values", Items: d.Values()}, nil })
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return &View{Kind: "values", Dict: d}, nil })
 	case "items":
-		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return &View{Kind: "items", Items: d.Items()}, nil })
+		return method(name, 0, 0, func([]Value, []KV) (Value, error) { return &View{Kind: "items", Dict: d}, nil })
 	case "pop":
 		return method(name, 1, 2, func(args []Value, _ []KV) (Value, error) {
 			v, ok, err := d.Delete(args[0])

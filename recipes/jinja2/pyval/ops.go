@@ -31,7 +31,7 @@ func Truth(v Value) (bool, error) {
 	case *Set:
 		return v.Len() > 0, nil
 	case *View:
-		return len(v.Items) > 0, nil
+		return v.Dict.Len() > 0, nil
 	case Range:
 		return v.Len() > 0, nil
 	case *Undefined:
@@ -57,7 +57,7 @@ func Iterate(v Value) ([]Value, error) {
 	case *Set:
 		return v.Items(), nil
 	case *View:
-		return v.Items, nil
+		return v.Items(), nil
 	case string:
 		out := make([]Value, 0, len(v))
 		for _, r := range v {
@@ -100,7 +100,7 @@ func Len(v Value) (int, error) {
 	case *Set:
 		return v.Len(), nil
 	case *View:
-		return len(v.Items), nil
+		return v.Dict.Len(), nil
 	case Range:
 		return v.Len(), nil
 	case *NamedTuple:
@@ -210,7 +210,7 @@ func Equal(a, b Value) bool {
 		return true
 	case *View:
 		bv, ok := b.(*View)
-		return ok && a.Kind == bv.Kind && equalSeq(a.Items, bv.Items)
+		return ok && a.Kind == bv.Kind && equalSeq(a.Items(), bv.Items())
 	case Range:
 		br, ok := b.(Range)
 		return ok && a == br

@@ -193,7 +193,7 @@ func writeRepr(b *strings.Builder, v Value) error {
 		return writeSeq(b, "{", "}", v.Items())
 	case *View:
 		b.WriteString("dict_" + v.Kind)
-		return writeSeq(b, "([", "])", v.Items)
+		return writeSeq(b, "([", "])", v.Items())
 	case Range:
 		if v.Step == 1 {
 			fmt.Fprintf(b, "range(%d, %d)", v.Start, v.Stop)

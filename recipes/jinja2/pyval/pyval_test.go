@@ -54,7 +54,7 @@ func TestReprAndStr(t *testing.T) {
 			"{'z': 1, 'a': [1, {'b': None}], 'm': ()}", "{'z': 1, 'a': [1, {'b': None}], 'm': ()}"},
 		{"set", mustJSON(t, `{"__set__": ["only"]}`), "{'only'}", "{'only'}"},
 		{"empty set", mustJSON(t, `{"__set__": []}`), "set()", "set()"},
-		{"view", &View{Kind: "items", Items: []Value{Tuple{"a", 1}}}, "dict_items([('a', 1)])", "dict_items([('a', 1)])"},
+		{"view", &View{Kind: "items", Dict: DictOf(KV{"a", 1})}, "dict_items([('a', 1)])", "dict_items([('a', 1)])"},
 		{"range", Range{0, 3, 1}, "range(0, 3)", "range(0, 3)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

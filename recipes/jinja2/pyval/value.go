@@ -169,11 +169,22 @@ func (r Range) Len() int {
 	return 0
 }
 
-// View is a dict view (dict_keys, dict_values, dict_items), a snapshot taken
-// when the method was called.
+// View is a dict view (dict_keys, dict_values, dict_items): live, it
+// reflects later changes of its dict.
 type View struct {
-	Kind  string // "keys", "values" or "items"
-	Items []Value
+	Kind string // "keys", "values" or "items"
+	Dict *Dict
+}
+
+// Items returns the current keys, values or (key, value) tuples.
+func (v *View) Items() []Value {
+	switch v.Kind {
+	case "keys":
+		return v.Dict.Keys()
+	case "values":
+		return v.Dict.Values()
+	}
+	return v.Dict.Items()
 }
 
 // Undefined is a Jinja2 undefined value. With Strict set (StrictUndefined,
