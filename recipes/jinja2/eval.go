@@ -397,10 +397,20 @@ func (x *exec) assign(sc *scope, t target, v pyval.Value) error {
 	return nil
 }
 
-// loopState is the "loop" variable of a for loop.
+// loopState is the "loop" variable of a for loop, modelled on Jinja2's
+// LoopContext: it reads the iterable one item at a time (a list by index,
+// so that items the body appends are iterated too), peeking one item ahead
+// for loop.last and loop.nextitem, and computes loop.length once.
 type loopState struct {
 	items   []pyval.Value
-	i       int
+	list    *pyval.List // when set, the loop follows the list as it changes
+	pos     int         // next index to read
+	after   pyval.Value // the peeked item
+	peeked  bool        // after holds the next item (or the end)
+	atEnd   bool        // the peek found the end
+	before  pyval.Value // the previous item
+	index0  int
+	length  int // -1 until computed
 	depth   int
 	recurse func(pyval.Value) (pyval.Value, error)
 	changed []pyval.Value
@@ -409,49 +419,96 @@ type loopState struct {
 
 func (l *loopState) TypeName() string { return "LoopContext" }
 
+// seq returns the items iterated: the live list items for a list.
+func (l *loopState) seq() []pyval.Value {
+	if l.list != nil {
+		return l.list.Items
+	}
+	return l.items
+}
+
+// read returns the next item of the underlying iterator.
+func (l *loopState) read() (pyval.Value, bool) {
+	seq := l.seq()
+	if l.pos >= len(seq) {
+		l.pos = len(seq) + 1 // an exhausted list iterator stays exhausted
+		return nil, false
+	}
+	v := seq[l.pos]
+	l.pos++
+	return v, true
+}
+
+// next returns the next item of the loop.
+func (l *loopState) next() (pyval.Value, bool) {
+	if l.peeked {
+		l.peeked = false
+		return l.after, !l.atEnd
+	}
+	return l.read()
+}
+
+// peek returns the item after the current one without consuming it.
+func (l *loopState) peek() (pyval.Value, bool) {
+	if !l.peeked {
+		v, ok := l.read()
+		l.after, l.atEnd, l.peeked = v, !ok, true
+	}
+	return l.after, !l.atEnd
+}
+
+// len returns loop.length, computed once as len(iterable).
+func (l *loopState) len() int {
+	if l.length < 0 {
+		l.length = len(l.seq())
+	}
+	return l.length
+}
+
 // PyRepr prints the loop as Jinja2 does.
 func (l *loopState) PyRepr() (string, error) {
-	return fmt.Sprintf("<LoopContext %d/%d>", l.i+1, len(l.items)), nil
+	return fmt.Sprintf("<LoopContext %d/%d>", l.index0+1, l.len()), nil
 }
 
 // Attr implements pyval.Attrer.
 func (l *loopState) Attr(name string) (pyval.Value, bool) {
-	n := len(l.items)
 	switch name {
 	case "index":
-		return l.i + 1, true
+		return l.index0 + 1, true
 	case "index0":
-		return l.i, true
+		return l.index0, true
 	case "revindex":
-		return n - l.i, true
+		return l.len() - l.index0, true
 	case "revindex0":
-		return n - l.i - 1, true
+		return l.len() - l.index0 - 1, true
 	case "first":
-		return l.i == 0, true
+		return l.index0 == 0, true
 	case "last":
-		return l.i == n-1, true
+		_, ok := l.peek()
+		return !ok, true
 	case "length":
-		return n, true
+		return l.len(), true
 	case "depth":
 		return l.depth + 1, true
 	case "depth0":
 		return l.depth, true
 	case "previtem":
-		if l.i == 0 {
+		if l.index0 == 0 {
 			return &pyval.Undefined{Strict: true, Hint: "there is no previous item"}, true
 		}
-		return l.items[l.i-1], true
+		return l.before, true
 	case "nextitem":
-		if l.i >= n-1 {
+		v, ok := l.peek()
+		if !ok {
 			return &pyval.Undefined{Strict: true, Hint: "there is no next item"}, true
 		}
-		return l.items[l.i+1], true
+		return v, true
 	case "cycle":
 		return &pyval.Func{N: "cycle", F: func(args []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
 			if len(args) == 0 {
 				return nil, pyval.Errorf("TypeError", "no items for cycling given")
 			}
-			return args[l.i%len(args)], nil
+			return args[l.index0%len(args)], nil
 		}}, true
 	case "changed":
 		return &pyval.Func{N: "changed", F: func(args []pyval.Value, _ []pyval.KV) (pyval.Value, error) {
@@ -509,9 +566,12 @@ func (x *exec) forLoop(sc *scope, s *forStmt, iter pyval.Value, depth int, w *st
 		}
 		items = kept
 	} else {
-		items = append([]pyval.Value(nil), items...) // mutation of the iterable does not disturb the loop
+		items = append([]pyval.Value(nil), items...) // a snapshot for dicts, sets, strings...
 	}
-	loop := &loopState{items: items, depth: depth}
+	loop := &loopState{items: items, depth: depth, length: -1, index0: -1}
+	if l, ok := iter.(*pyval.List); ok && s.cond == nil {
+		loop.list = l
+	}
 	if s.recursive {
 		loop.recurse = func(v pyval.Value) (pyval.Value, error) {
 			var b strings.Builder
@@ -536,8 +596,17 @@ func (x *exec) forLoop(sc *scope, s *forStmt, iter pyval.Value, depth int, w *st
 	// As in Jinja2, the else block runs unless some iteration ran its body
 	// to the end (without break or continue).
 	completed := false
-	for i, it := range items {
-		loop.i = i
+	var current pyval.Value
+	for {
+		it, ok := loop.next()
+		if !ok {
+			break
+		}
+		loop.index0++
+		if loop.index0 > 0 {
+			loop.before = current
+		}
+		current = it
 		inner := newScope(sc)
 		if err := x.assign(inner, s.target, it); err != nil {
 			return err
