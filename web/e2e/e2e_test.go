@@ -1018,6 +1018,7 @@ func TestIDE(t *testing.T) {
 	t.Run("logs", func(t *testing.T) {
 		step(t, ctx, "open Logs",
 			chromedp.Click(chromedp.CSS(`#tab-logs`)),
+			waitJS(`!document.querySelector("#log-list").hasAttribute("aria-busy")`),
 			chromedp.WaitVisible(chromedp.CSS(`#log-list .log-item`)),
 		)
 		// The oldest build log (the list is newest first): no build writes to
@@ -1063,6 +1064,7 @@ func TestIDE(t *testing.T) {
 		}
 		step(t, ctx, "tail "+serviceLog,
 			chromedp.Click(chromedp.CSS(`#log-refresh`)),
+			waitJS(`!document.querySelector("#log-list").hasAttribute("aria-busy")`),
 			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#log-list .log-item[data-path=%q]`, serviceLog))),
 			chromedp.Click(chromedp.CSS(fmt.Sprintf(`#log-list .log-item[data-path=%q]`, serviceLog))),
 			waitJS(fmt.Sprintf(`document.querySelector("#log-title").textContent === %q`, serviceLog)),

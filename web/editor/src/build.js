@@ -74,10 +74,13 @@ export class Build {
     this.followBtn.addEventListener("click", () => this.setFollow(true));
     document.getElementById("build-toggle").addEventListener("click", () => this.toggle());
     document.getElementById("build-close").addEventListener("click", () => this.toggle(false));
+    // Following stops when the user scrolls up and resumes when they scroll
+    // back to the bottom. Lines are appended (and followed) once per frame,
+    // before the scroll event of that frame: a scroll event not at the
+    // bottom is the user's.
     this.out.addEventListener("scroll", () => {
       const atBottom = this.out.scrollHeight - this.out.scrollTop - this.out.clientHeight < 8;
-      if (this.ignoreScroll) return;
-      this.setFollow(atBottom);
+      if (atBottom !== this.follow) this.setFollow(atBottom);
     });
     setInterval(() => this.tick(), 500);
     this.toggle(store.get("buildPanel", false));
@@ -99,12 +102,7 @@ export class Build {
   }
 
   scrollDown() {
-    if (!this.follow) return;
-    this.ignoreScroll = true;
-    this.out.scrollTop = this.out.scrollHeight;
-    requestAnimationFrame(() => {
-      this.ignoreScroll = false;
-    });
+    if (this.follow) this.out.scrollTop = this.out.scrollHeight;
   }
 
   // restore finds the running or last build and shows it.

@@ -47,25 +47,45 @@ export class Logs {
 
   // refresh reloads the list of logs.
   async refresh() {
+    this.listEl.setAttribute("aria-busy", "true");
+    try {
+      await this.load();
+    } finally {
+      this.listEl.removeAttribute("aria-busy");
+    }
+  }
+
+  async load() {
     let files;
     try {
       files = (await api("GET", "/api/logs")).files || [];
     } catch (err) {
       this.listEl.replaceChildren(h("li.muted", `Cannot list the logs: ${err.message}`));
+      this.shown = null;
       return;
     }
     // Build logs first, newest first; then the others by path.
     const isBuild = (f) => f.path.startsWith("log/");
     files.sort((a, b) => (isBuild(b) - isBuild(a)) ||
       (isBuild(a) ? b.path.localeCompare(a.path, undefined, { numeric: true }) : a.path.localeCompare(b.path, undefined, { numeric: true })));
-    this.listEl.replaceChildren(...(files.length ? files.map((f) => h("li",
-      h("button.log-item" + (f.path === this.path ? ".selected" : ""), {
-        type: "button",
-        title: `${f.path} — ${formatSize(f.size)}, ${formatTime(f.mtime)}`,
-        "aria-current": f.path === this.path ? "true" : undefined,
-        dataset: { path: f.path },
-        onclick: () => this.open(f.path),
-      }, h("span.log-name", f.path.split("/").pop()), h("span.log-dir", f.path.split("/").slice(0, -1).join("/")), h("span.log-size", formatSize(f.size))))) : [h("li.muted", "No log yet.")]));
+    // Keep the list (and the focus in it) when nothing changed.
+    const shown = JSON.stringify(files.map((f) => [f.path, f.size]));
+    if (shown !== this.shown) {
+      this.shown = shown;
+      const focused = document.activeElement && this.listEl.contains(document.activeElement) ? document.activeElement.dataset.path : null;
+      this.listEl.replaceChildren(...(files.length ? files.map((f) => h("li",
+        h("button.log-item" + (f.path === this.path ? ".selected" : ""), {
+          type: "button",
+          title: `${f.path} — ${formatSize(f.size)}, ${formatTime(f.mtime)}`,
+          "aria-current": f.path === this.path ? "true" : undefined,
+          dataset: { path: f.path },
+          onclick: () => this.open(f.path),
+        }, h("span.log-name", f.path.split("/").pop()), h("span.log-dir", f.path.split("/").slice(0, -1).join("/")), h("span.log-size", formatSize(f.size))))) : [h("li.muted", "No log yet.")]));
+      if (focused) {
+        const b = this.listEl.querySelector(`.log-item[data-path="${CSS.escape(focused)}"]`);
+        if (b) b.focus();
+      }
+    }
     if (!this.path) {
       const last = store.get("log", null);
       if (last && files.some((f) => f.path === last)) this.open(last);
