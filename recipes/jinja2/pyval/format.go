@@ -100,6 +100,15 @@ func PercentFormat(format string, args Value) (Value, error) {
 		}
 		conv := format[i]
 		if conv == '%' {
+			if haveArg || flags != "" || width >= 0 || prec >= 0 {
+				// CPython fetches the argument before rejecting the '%'.
+				if !haveArg {
+					if _, err := takeArg(); err != nil {
+						return nil, err
+					}
+				}
+				return nil, Errorf("ValueError", "unsupported format character '%%' (0x25) at index %d", i)
+			}
 			b.WriteByte('%')
 			continue
 		}
@@ -139,6 +148,9 @@ func pad(s string, width int, flags string, conv byte) string {
 		if s != "" && (s[0] == '-' || s[0] == '+' || s[0] == ' ') {
 			sign, s = s[:1], s[1:]
 		}
+		if len(s) > 2 && s[0] == '0' && strings.IndexByte("xXo", s[1]) >= 0 {
+			sign, s = sign+s[:2], s[2:] // zeros go after the 0x prefix
+		}
 		return sign + strings.Repeat("0", fill) + s
 	}
 	return strings.Repeat(" ", fill) + s
@@ -171,11 +183,20 @@ func formatOne(conv byte, flags string, prec int, arg Value) (string, error) {
 		}
 		return s, err
 	case 'c':
-		if s, ok := arg.(string); ok {
+		if s, ok := unmark(arg).(string); ok {
+			if len([]rune(s)) != 1 {
+				return "", Errorf("TypeError", "%%c requires int or char")
+			}
 			return s, nil
 		}
-		i, _ := ToInt(arg)
-		return string(rune(i)), nil
+		z, _, k := numeric(arg)
+		if k != 1 {
+			return "", Errorf("TypeError", "%%c requires int or char")
+		}
+		if z.Sign() < 0 || z.Cmp(big.NewInt(0x10ffff)) > 0 {
+			return "", Errorf("OverflowError", "%%c arg not in range(0x110000)")
+		}
+		return string(rune(z.Int64())), nil
 	case 'd', 'i', 'u', 'x', 'X', 'o':
 		var z *big.Int
 		switch a := arg.(type) {
@@ -199,28 +220,22 @@ func formatOne(conv byte, flags string, prec int, arg Value) (string, error) {
 		}
 		neg := z.Sign() < 0
 		abs := new(big.Int).Abs(z)
-		var s string
+		var s, prefix string
 		switch conv {
 		case 'x':
-			s = abs.Text(16)
-			if strings.Contains(flags, "#") {
-				s = "0x" + s
-			}
+			s, prefix = abs.Text(16), "0x"
 		case 'X':
-			s = strings.ToUpper(abs.Text(16))
-			if strings.Contains(flags, "#") {
-				s = "0X" + s
-			}
+			s, prefix = strings.ToUpper(abs.Text(16)), "0X"
 		case 'o':
-			s = abs.Text(8)
-			if strings.Contains(flags, "#") {
-				s = "0o" + s
-			}
+			s, prefix = abs.Text(8), "0o"
 		default:
 			s = abs.String()
 		}
 		if prec > len(s) {
 			s = strings.Repeat("0", prec-len(s)) + s
+		}
+		if strings.Contains(flags, "#") {
+			s = prefix + s
 		}
 		return signed(s, neg, flags), nil
 	case 'f', 'F', 'e', 'E', 'g', 'G':
@@ -256,10 +271,18 @@ func formatFloatConv(f float64, conv byte, prec int, alt bool) string {
 	}
 	switch conv {
 	case 'f', 'F':
-		return strconv.FormatFloat(f, 'f', prec, 64)
+		s := strconv.FormatFloat(f, 'f', prec, 64)
+		if alt && prec == 0 {
+			s += "."
+		}
+		return s
 	case 'e', 'E':
-		s := strconv.FormatFloat(f, byte(conv), prec, 64)
-		return fixExp(s)
+		s := fixExp(strconv.FormatFloat(f, byte(conv), prec, 64))
+		if alt && prec == 0 {
+			i := strings.IndexAny(s, "eE")
+			s = s[:i] + "." + s[i:]
+		}
+		return s
 	}
 	// %g: precision 0 is 1; scientific when exp < -4 or exp >= prec.
 	if prec == 0 {
@@ -272,6 +295,9 @@ func formatFloatConv(f float64, conv byte, prec int, alt bool) string {
 		if !alt && strings.Contains(mant, ".") {
 			mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
 		}
+		if alt && !strings.Contains(mant, ".") {
+			mant += "."
+		}
 		out := fixExp(mant + "e" + ex)
 		if conv == 'G' {
 			out = strings.ToUpper(out)
@@ -281,6 +307,9 @@ func formatFloatConv(f float64, conv byte, prec int, alt bool) string {
 	out := strconv.FormatFloat(f, 'f', max(prec-1-e, 0), 64)
 	if !alt && strings.Contains(out, ".") {
 		out = strings.TrimRight(strings.TrimRight(out, "0"), ".")
+	}
+	if alt && !strings.Contains(out, ".") {
+		out += "."
 	}
 	return out
 }
@@ -444,152 +473,342 @@ func strFormatAuto(format string, args []Value, kwargs []KV, autoPtr *int) (stri
 }
 
 // FormatSpec returns Python's format(v, spec) for the format
-// mini-language: [[fill]align][sign][#][0][width][,][.precision][type].
+// mini-language: [[fill]align][sign][z][#][0][width][,|_][.precision][type],
+// with CPython's errors for specs a type does not accept.
 func FormatSpec(v Value, spec string) (string, error) {
+	v = unmark(v)
 	if spec == "" {
 		return Str(v)
 	}
-	fill, align := " ", byte(0)
+	var fs fmtSpec
+	if err := fs.parse(spec); err != nil {
+		return "", err
+	}
+	if b, ok := v.(bool); ok {
+		v, _ = ToPyInt(b, -1)
+	}
+	switch x := v.(type) {
+	case string:
+		return fs.formatStr(x)
+	case int, *big.Int:
+		return fs.formatInt(x)
+	case float64:
+		return fs.formatFloat(x)
+	case *Undefined:
+		if x.Strict {
+			return "", x.Err()
+		}
+	}
+	return "", Errorf("TypeError", "unsupported format string passed to %s.__format__", TypeName(v))
+}
+
+type fmtSpec struct {
+	fill               string
+	align              byte // 0 when not given
+	sign               byte // 0, '+', '-' or ' '
+	z, alt, zero       bool
+	width, prec        int // -1 when not given
+	grouping           byte
+	typ                byte
+	explicitAlignGiven bool
+	fillGiven          bool
+}
+
+func (f *fmtSpec) parse(spec string) error {
+	f.fill, f.width, f.prec = " ", -1, -1
 	rs := []rune(spec)
 	if len(rs) >= 2 && strings.ContainsRune("<>^=", rs[1]) {
-		fill, align = string(rs[0]), byte(rs[1])
+		f.fill, f.align, f.fillGiven = string(rs[0]), byte(rs[1]), true
 		spec = string(rs[2:])
-	} else if len(spec) >= 1 && strings.IndexByte("<>^=", spec[0]) >= 0 {
-		align = spec[0]
+	} else if spec != "" && strings.IndexByte("<>^=", spec[0]) >= 0 {
+		f.align = spec[0]
 		spec = spec[1:]
 	}
-	flags := ""
+	f.explicitAlignGiven = f.align != 0
 	if spec != "" && strings.IndexByte("+- ", spec[0]) >= 0 {
-		flags += spec[:1]
+		f.sign = spec[0]
+		spec = spec[1:]
+	}
+	if spec != "" && spec[0] == 'z' {
+		f.z = true
 		spec = spec[1:]
 	}
 	if spec != "" && spec[0] == '#' {
-		flags += "#"
+		f.alt = true
 		spec = spec[1:]
 	}
 	if spec != "" && spec[0] == '0' {
-		if align == 0 {
-			fill, align = "0", '='
-		}
+		f.zero = true
 		spec = spec[1:]
 	}
 	j := 0
 	for j < len(spec) && spec[j] >= '0' && spec[j] <= '9' {
 		j++
 	}
-	width := -1
 	if j > 0 {
-		width, _ = strconv.Atoi(spec[:j])
+		f.width, _ = strconv.Atoi(spec[:j])
+		spec = spec[j:]
 	}
-	spec = spec[j:]
-	comma := false
 	if spec != "" && (spec[0] == ',' || spec[0] == '_') {
-		comma = true
+		f.grouping = spec[0]
 		spec = spec[1:]
 	}
-	prec := -1
 	if spec != "" && spec[0] == '.' {
 		k := 1
 		for k < len(spec) && spec[k] >= '0' && spec[k] <= '9' {
 			k++
 		}
-		prec, _ = strconv.Atoi(spec[1:k])
+		if k == 1 {
+			return Errorf("ValueError", "Format specifier missing precision")
+		}
+		f.prec, _ = strconv.Atoi(spec[1:k])
 		spec = spec[k:]
 	}
-	typ := byte(0)
+	if len(spec) > 1 {
+		return Errorf("ValueError", "Invalid format specifier")
+	}
 	if spec != "" {
-		typ = spec[0]
+		f.typ = spec[0]
 	}
-	var s string
-	var err error
-	numericV := false
-	switch v.(type) {
-	case int, bool, *big.Int, float64:
-		numericV = true
-	}
+	return nil
+}
+
+func (f *fmtSpec) formatStr(s string) (string, error) {
 	switch {
-	case typ == 0 && !numericV:
-		s, err = Str(v)
-		if err == nil && prec >= 0 && len([]rune(s)) > prec {
-			s = string([]rune(s)[:prec])
+	case f.typ != 0 && f.typ != 's':
+		return "", Errorf("ValueError", "Unknown format code '%c' for object of type 'str'", f.typ)
+	case f.sign != 0:
+		return "", Errorf("ValueError", "Sign not allowed in string format specifier")
+	case f.alt:
+		return "", Errorf("ValueError", "Alternate form (#) not allowed in string format specifier")
+	case f.grouping != 0:
+		return "", Errorf("ValueError", "Cannot specify '%c' with 's'.", f.grouping)
+	case f.align == '=':
+		return "", Errorf("ValueError", "'=' alignment not allowed in string format specifier")
+	}
+	if f.zero {
+		if !f.fillGiven {
+			f.fill = "0"
 		}
-	case typ == 0:
-		if f, ok := v.(float64); ok && prec >= 0 {
-			s, err = formatOne('g', flags, prec, f)
-		} else {
-			s, err = Str(v)
-			if err == nil && strings.Contains(flags, "+") && !strings.HasPrefix(s, "-") {
-				s = "+" + s
+		if f.align == 0 {
+			f.align = '<'
+		}
+	}
+	if f.prec >= 0 && len([]rune(s)) > f.prec {
+		s = string([]rune(s)[:f.prec])
+	}
+	return f.pad("", s, '<'), nil
+}
+
+func (f *fmtSpec) formatInt(v Value) (string, error) {
+	if f.typ != 0 && strings.IndexByte("eEfFgG%", f.typ) >= 0 {
+		fv, _ := ToFloat(v)
+		return f.formatFloat(fv)
+	}
+	if f.typ == 0 {
+		f.typ = 'd'
+	}
+	if strings.IndexByte("bcdoxXn", f.typ) < 0 {
+		return "", Errorf("ValueError", "Unknown format code '%c' for object of type 'int'", f.typ)
+	}
+	if f.prec >= 0 {
+		return "", Errorf("ValueError", "Precision not allowed in integer format specifier")
+	}
+	if f.z {
+		return "", Errorf("ValueError", "Negative zero coercion (z) not allowed in integer format specifier")
+	}
+	if f.grouping == ',' && f.typ != 'd' {
+		return "", Errorf("ValueError", "Cannot specify ',' with '%c'.", f.typ)
+	}
+	z, _, _ := numeric(v)
+	neg := z.Sign() < 0
+	abs := new(big.Int).Abs(z)
+	var digits, prefix string
+	group := 3
+	switch f.typ {
+	case 'c':
+		if f.sign != 0 {
+			return "", Errorf("ValueError", "Sign not allowed with integer format specifier 'c'")
+		}
+		return f.pad("", string(rune(z.Int64())), '<'), nil
+	case 'b':
+		digits, prefix, group = abs.Text(2), "0b", 4
+	case 'o':
+		digits, prefix, group = abs.Text(8), "0o", 4
+	case 'x':
+		digits, prefix, group = abs.Text(16), "0x", 4
+	case 'X':
+		digits, prefix, group = strings.ToUpper(abs.Text(16)), "0X", 4
+	default:
+		digits = abs.String()
+	}
+	if !f.alt {
+		prefix = ""
+	}
+	return f.number(neg, prefix, digits, "", group), nil
+}
+
+func (f *fmtSpec) formatFloat(x float64) (string, error) {
+	if f.typ != 0 && strings.IndexByte("eEfFgGn%", f.typ) < 0 {
+		return "", Errorf("ValueError", "Unknown format code '%c' for object of type 'float'", f.typ)
+	}
+	if f.grouping == ',' && f.typ == 'n' {
+		return "", Errorf("ValueError", "Cannot specify ',' with 'n'.")
+	}
+	neg := math.Signbit(x) && !math.IsNaN(x)
+	a := math.Abs(x)
+	var body string
+	switch f.typ {
+	case 0:
+		if f.prec < 0 {
+			body = FormatFloat(a)
+			if i := strings.IndexByte(body, 'e'); f.alt && i >= 0 && !strings.Contains(body[:i], ".") {
+				body = body[:i] + "." + body[i:]
 			}
+		} else {
+			body = formatNoneType(a, f.prec, f.alt)
 		}
-	case typ == 's':
-		s, err = Str(v)
-	case typ == 'n':
-		s, err = formatOne('d', flags, prec, v)
-	case typ == '%':
-		f, _ := ToFloat(v)
+	case '%':
+		prec := f.prec
 		if prec < 0 {
 			prec = 6
 		}
-		s, err = formatOne('f', flags, prec, f*100)
-		s += "%"
-	case typ == 'b':
-		z, _, _ := numeric(v)
-		if z == nil {
-			return "", Errorf("ValueError", "Unknown format code 'b' for object of type '%s'", TypeName(v))
+		body = formatFloatConv(a*100, 'f', prec, f.alt) + "%"
+	case 'n':
+		prec := f.prec
+		if prec < 0 {
+			prec = 6
 		}
-		s = signed(new(big.Int).Abs(z).Text(2), z.Sign() < 0, flags)
+		body = formatFloatConv(a, 'g', prec, f.alt)
 	default:
-		s, err = formatOne(typ, flags, prec, v)
-	}
-	if err != nil {
-		return "", err
-	}
-	if comma && numericV {
-		s = groupThousands(s)
-	}
-	if align == 0 {
-		align = '<'
-		if numericV {
-			align = '>'
+		prec := f.prec
+		if prec < 0 {
+			prec = 6
 		}
+		body = formatFloatConv(a, f.typ, prec, f.alt)
 	}
-	n := len([]rune(s))
-	if width <= n {
-		return s, nil
+	if f.z && neg && strings.Trim(body, "0.%eE+-") == "" {
+		neg = false
 	}
-	f := width - n
-	switch align {
-	case '<':
-		return s + strings.Repeat(fill, f), nil
-	case '^':
-		return strings.Repeat(fill, f/2) + s + strings.Repeat(fill, f-f/2), nil
-	case '=':
-		sign := ""
-		if s != "" && strings.IndexByte("+- ", s[0]) >= 0 {
-			sign, s = s[:1], s[1:]
-		}
-		return sign + strings.Repeat(fill, f) + s, nil
+	// Split the integer digits (grouped) from the rest.
+	i := 0
+	for i < len(body) && body[i] >= '0' && body[i] <= '9' {
+		i++
 	}
-	return strings.Repeat(fill, f) + s, nil
+	return f.number(neg, "", body[:i], body[i:], 3), nil
 }
 
-func groupThousands(s string) string {
-	sign := ""
-	if s != "" && (s[0] == '-' || s[0] == '+') {
-		sign, s = s[:1], s[1:]
+// formatNoneType formats a float for an omitted type with a precision:
+// like 'g', but scientific from exponent p-1 on and with at least one digit
+// after the point.
+func formatNoneType(a float64, prec int, alt bool) string {
+	if math.IsInf(a, 0) || math.IsNaN(a) {
+		return formatFloatConv(a, 'g', prec, false)
 	}
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
+	p := max(prec, 1)
+	s := strconv.FormatFloat(a, 'e', p-1, 64)
+	mant, ex, _ := strings.Cut(s, "e")
+	e, _ := strconv.Atoi(ex)
+	// CPython: use_exp if decpt <= -4 || decpt > precision-1 (decpt = e+1).
+	if e < -4 || e >= p-1 {
+		if strings.Contains(mant, ".") && !alt {
+			mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
 		}
-		b.WriteRune(c)
+		if alt && !strings.Contains(mant, ".") {
+			mant += "."
+		}
+		return fixExp(mant + "e" + ex)
 	}
-	out := sign + b.String()
-	if hasFrac {
-		out += "." + frac
+	out := strconv.FormatFloat(a, 'f', max(p-1-e, 0), 64)
+	if alt {
+		if !strings.Contains(out, ".") {
+			out += "."
+		}
+		return out
+	}
+	if strings.Contains(out, ".") {
+		out = strings.TrimRight(strings.TrimRight(out, "0"), ".")
+	}
+	if !strings.Contains(out, ".") {
+		out += ".0"
 	}
 	return out
+}
+
+// number assembles sign, prefix, grouped digits and the rest, padded.
+func (f *fmtSpec) number(neg bool, prefix, digits, rest string, group int) string {
+	sign := ""
+	switch {
+	case neg:
+		sign = "-"
+	case f.sign == '+':
+		sign = "+"
+	case f.sign == ' ':
+		sign = " "
+	}
+	if f.zero {
+		// The 0 flag sets the fill (unless given) and, without an
+		// explicit alignment, sign-aware padding.
+		if !f.fillGiven {
+			f.fill = "0"
+		}
+		if !f.explicitAlignGiven {
+			f.align = '='
+		}
+	}
+	lead := sign + prefix
+	if f.fill == "0" && f.align == '=' && f.width > 0 {
+		// Zero padding is part of the digits, grouped as they are.
+		minDigits := f.width - len([]rune(lead)) - len([]rune(rest))
+		for {
+			g := groupDigits(digits, f.grouping, group)
+			if len(g) >= minDigits {
+				return lead + g + rest
+			}
+			digits = "0" + digits
+		}
+	}
+	return f.pad(lead, groupDigits(digits, f.grouping, group)+rest, '>')
+}
+
+// pad applies fill, alignment and width; lead (sign, prefix) goes before
+// the fill with '=' alignment.
+func (f *fmtSpec) pad(lead, body string, dflt byte) string {
+	align := f.align
+	if align == 0 {
+		align = dflt
+	}
+	n := len([]rune(lead)) + len([]rune(body))
+	if f.width <= n {
+		return lead + body
+	}
+	fill := f.width - n
+	switch align {
+	case '<':
+		return lead + body + strings.Repeat(f.fill, fill)
+	case '^':
+		return strings.Repeat(f.fill, fill/2) + lead + body + strings.Repeat(f.fill, fill-fill/2)
+	case '=':
+		return lead + strings.Repeat(f.fill, fill) + body
+	}
+	return strings.Repeat(f.fill, fill) + lead + body
+}
+
+// groupDigits inserts sep every n digits from the right.
+func groupDigits(digits string, sep byte, n int) string {
+	if sep == 0 || len(digits) <= n {
+		return digits
+	}
+	var b strings.Builder
+	first := len(digits) % n
+	if first > 0 {
+		b.WriteString(digits[:first])
+	}
+	for i := first; i < len(digits); i += n {
+		if b.Len() > 0 {
+			b.WriteByte(sep)
+		}
+		b.WriteString(digits[i : i+n])
+	}
+	return b.String()
 }
