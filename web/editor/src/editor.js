@@ -1076,48 +1076,74 @@ class Tree {
     }
   }
 
+  // render updates the rows in place: rows that stay keep their element (and
+  // focus); only added, removed or moved rows touch the DOM.
   render() {
     const rows = [];
-    const add = (path, name, type, level) => {
+    const cache = this.rows || new Map();
+    const used = new Map();
+    const row = (path, name, type, level) => {
+      const key = type + ":" + path;
+      let el = cache.get(key);
+      if (!el) {
+        el = h("div.tree-row", { role: "treeitem", dataset: { path, type }, title: path },
+          h("span.tree-twisty", { "aria-hidden": "true" }),
+          h("span.tree-icon." + (type === "dir" ? "dir" : "file"), { "aria-hidden": "true" }),
+          h("span.tree-name", name));
+      }
       const open = type === "dir" && this.expanded.has(path);
-      const row = h("div.tree-row", {
-        role: "treeitem",
-        "aria-level": String(level),
-        "aria-expanded": type === "dir" ? String(open) : undefined,
-        "aria-selected": String(path === this.selected),
-        tabindex: path === this.selected ? "0" : "-1",
-        dataset: { path, type },
-        title: path,
-      },
-      h("span.tree-twisty", { "aria-hidden": "true" }, type === "dir" ? (open ? "▾" : "▸") : ""),
-      h("span.tree-icon." + (type === "dir" ? "dir" : "file"), { "aria-hidden": "true" }),
-      h("span.tree-name", name));
-      row.style.paddingLeft = (level - 1) * 14 + 6 + "px";
-      if (path === this.selected) row.classList.add("selected");
-      if (this.editor.active && this.editor.active.path === path) row.classList.add("active-file");
-      rows.push(row);
-      if (!open) return;
+      const selected = path === this.selected;
+      el.setAttribute("aria-level", String(level));
+      if (type === "dir") el.setAttribute("aria-expanded", String(open));
+      el.setAttribute("aria-selected", String(selected));
+      el.tabIndex = selected ? 0 : -1;
+      el.classList.toggle("selected", selected);
+      el.classList.toggle("active-file", !!this.editor.active && this.editor.active.path === path);
+      el.firstChild.textContent = type === "dir" ? (open ? "▾" : "▸") : "";
+      el.style.paddingLeft = (level - 1) * 14 + 6 + "px";
+      used.set(key, el);
+      return el;
+    };
+    const note = (path, text, level) => {
+      const key = "note:" + path;
+      const el = cache.get(key) || h("div.tree-note");
+      el.textContent = text;
+      el.style.paddingLeft = level * 14 + 20 + "px";
+      used.set(key, el);
+      return el;
+    };
+    const add = (path, name, type, level) => {
+      rows.push(row(path, name, type, level));
+      if (type !== "dir" || !this.expanded.has(path)) return;
       const kids = this.children.get(path);
       if (!kids) return;
       if (kids.error) {
-        const e = h("div.tree-note", kids.error);
-        e.style.paddingLeft = level * 14 + 20 + "px";
-        rows.push(e);
+        rows.push(note(path, kids.error, level));
         return;
       }
-      if (kids.length === 0) {
-        const e = h("div.tree-note", "empty");
-        e.style.paddingLeft = level * 14 + 20 + "px";
-        rows.push(e);
-      }
+      if (kids.length === 0) rows.push(note(path, "empty", level));
       for (const k of kids) add(k.path, k.name, k.type, level + 1);
     };
     for (const r of this.roots) add(r, r, "dir", 1);
-    const focused = this.el.contains(document.activeElement);
-    this.el.replaceChildren(...rows);
+    this.rows = used;
+    const focused = this.el.contains(document.activeElement) ? document.activeElement : null;
+    let cur = this.el.firstChild;
+    for (const el of rows) {
+      if (cur === el) {
+        cur = cur.nextSibling;
+        continue;
+      }
+      this.el.insertBefore(el, cur);
+    }
+    while (cur) {
+      const next = cur.nextSibling;
+      cur.remove();
+      cur = next;
+    }
     if (!this.el.querySelector('[tabindex="0"]') && rows[0]) rows[0].tabIndex = 0;
-    if (focused) {
-      const s = this.el.querySelector('[tabindex="0"]');
+    if (focused && document.activeElement !== focused) {
+      // The focused row moved or went away: keep the focus in the tree.
+      const s = this.el.contains(focused) ? focused : this.el.querySelector('[tabindex="0"]');
       if (s) s.focus();
     }
   }
