@@ -98,6 +98,15 @@ func method(name string, minArgs, maxArgs int, f func(args []Value, kwargs []KV)
 	}}
 }
 
+// intArg converts an integer argument as Python's __index__ does.
+func intArg(v Value) (int, error) {
+	i, ok := ToInt(v)
+	if !ok {
+		return 0, Errorf("TypeError", "'%s' object cannot be interpreted as an integer", TypeName(v))
+	}
+	return i, nil
+}
+
 func strArg(fn string, v Value) (string, error) {
 	s, ok := unmark(v).(string)
 	if !ok {
@@ -243,13 +252,25 @@ func find(s, sub string, args []Value, last bool) int {
 func strMethod(s string, name string) Value {
 	switch name {
 	case "startswith", "endswith":
-		return method(name, 1, 1, func(args []Value, _ []KV) (Value, error) {
+		return method(name, 1, 3, func(args []Value, _ []KV) (Value, error) {
 			ps, err := prefixes(name, args[0])
 			if err != nil {
 				return nil, err
 			}
+			hay := s
+			if len(args) > 1 {
+				// s[start:end], with Python's slice rules.
+				sl, err := Slice(s, args[1], Arg(args, nil, 2, "", nil), nil)
+				if err != nil {
+					return nil, err
+				}
+				hay = sl.(string)
+				if st, _ := ToInt(args[1]); st > utf8.RuneCountInString(s) {
+					return false, nil
+				}
+			}
 			for _, p := range ps {
-				if (name == "startswith" && strings.HasPrefix(s, p)) || (name == "endswith" && strings.HasSuffix(s, p)) {
+				if (name == "startswith" && strings.HasPrefix(hay, p)) || (name == "endswith" && strings.HasSuffix(hay, p)) {
 					return true, nil
 				}
 			}
@@ -258,9 +279,9 @@ func strMethod(s string, name string) Value {
 	case "split", "rsplit":
 		return method(name, 0, 2, func(args []Value, kwargs []KV) (Value, error) {
 			sep := Arg(args, kwargs, 0, "sep", nil)
-			n := -1
-			if m, ok := ToInt(Arg(args, kwargs, 1, "maxsplit", -1)); ok {
-				n = m
+			n, err := intArg(Arg(args, kwargs, 1, "maxsplit", -1))
+			if err != nil {
+				return nil, err
 			}
 			if sep == nil {
 				return &List{Items: splitWhite(s, n, name == "rsplit")}, nil
@@ -284,7 +305,11 @@ func strMethod(s string, name string) Value {
 		}, "sep", "maxsplit")
 	case "splitlines":
 		return method(name, 0, 1, func(args []Value, kwargs []KV) (Value, error) {
-			keep, _ := Truth(Arg(args, kwargs, 0, "keepends", false))
+			k, err := intArg(Arg(args, kwargs, 0, "keepends", false))
+			if err != nil {
+				return nil, err
+			}
+			keep := k != 0
 			var out []Value
 			rest := s
 			for rest != "" {
@@ -355,9 +380,9 @@ func strMethod(s string, name string) Value {
 			if err != nil {
 				return nil, err
 			}
-			n := -1
-			if c, ok := ToInt(Arg(args, kwargs, 2, "count", -1)); ok {
-				n = c
+			n, err := intArg(Arg(args, kwargs, 2, "count", -1))
+			if err != nil {
+				return nil, err
 			}
 			return strings.Replace(s, old, nw, n), nil
 		}, "count")
@@ -395,6 +420,11 @@ func strMethod(s string, name string) Value {
 			if err != nil {
 				return nil, err
 			}
+			for _, a := range args[1:] {
+				if _, ok := ToInt(a); !ok && a != nil {
+					return nil, Errorf("TypeError", "slice indices must be integers or None or have an __index__ method")
+				}
+			}
 			if name == "count" {
 				if sub == "" {
 					return utf8.RuneCountInString(s) + 1, nil
@@ -412,6 +442,9 @@ func strMethod(s string, name string) Value {
 			sep, err := strArg(name, args[0])
 			if err != nil {
 				return nil, err
+			}
+			if sep == "" {
+				return nil, Errorf("ValueError", "empty separator")
 			}
 			var i int
 			if name == "partition" {
@@ -477,7 +510,10 @@ func strMethod(s string, name string) Value {
 		})
 	case "zfill":
 		return method(name, 1, 1, func(args []Value, _ []KV) (Value, error) {
-			w, _ := ToInt(args[0])
+			w, err := intArg(args[0])
+			if err != nil {
+				return nil, err
+			}
 			n := utf8.RuneCountInString(s)
 			if w <= n {
 				return s, nil
@@ -491,12 +527,18 @@ func strMethod(s string, name string) Value {
 		})
 	case "ljust", "rjust", "center":
 		return method(name, 1, 2, func(args []Value, _ []KV) (Value, error) {
-			w, _ := ToInt(args[0])
+			w, err := intArg(args[0])
+			if err != nil {
+				return nil, err
+			}
 			fill := " "
 			if len(args) > 1 {
 				f, err := strArg(name, args[1])
 				if err != nil {
 					return nil, err
+				}
+				if utf8.RuneCountInString(f) != 1 {
+					return nil, Errorf("TypeError", "The fill character must be exactly one character long")
 				}
 				fill = f
 			}
@@ -531,7 +573,10 @@ func strMethod(s string, name string) Value {
 		})
 	case "expandtabs":
 		return method(name, 0, 1, func(args []Value, kwargs []KV) (Value, error) {
-			ts, _ := ToInt(Arg(args, kwargs, 0, "tabsize", 8))
+			ts, err := intArg(Arg(args, kwargs, 0, "tabsize", 8))
+			if err != nil {
+				return nil, err
+			}
 			var b strings.Builder
 			col := 0
 			for _, r := range s {
