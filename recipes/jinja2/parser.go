@@ -1139,6 +1139,12 @@ func (p *parser) parseArgs() (args []expr, kwargs []kwArg, star, dstar expr, err
 		case p.cur().kind == tName && p.peek().kind == tOp && p.peek().val == "=":
 			name := p.next().val
 			p.next()
+			for _, k := range kwargs {
+				if k.name == name {
+					err = &Error{Type: "SyntaxError", Message: "keyword argument repeated: " + name, Template: p.name, Line: p.cur().line}
+					return
+				}
+			}
 			var x expr
 			x, err = p.parseExpression(true)
 			kwargs = append(kwargs, kwArg{name: name, x: x})

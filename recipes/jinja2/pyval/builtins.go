@@ -46,7 +46,16 @@ func makeBuiltins() map[string]Value {
 		}
 		base := -1
 		if b := Arg(a, kw, 1, "base", nil); b != nil {
-			base, _ = ToInt(b)
+			var ok bool
+			if base, ok = ToInt(b); !ok {
+				return nil, Errorf("TypeError", "'%s' object cannot be interpreted as an integer", TypeName(b))
+			}
+			if base != 0 && (base < 2 || base > 36) {
+				return nil, Errorf("ValueError", "int() base must be >= 2 and <= 36, or 0")
+			}
+			if _, isStr := unmark(a[0]).(string); !isStr {
+				return nil, Errorf("TypeError", "int() can't convert non-string with explicit base")
+			}
 		}
 		return ToPyInt(a[0], base)
 	}, "base")
@@ -192,7 +201,10 @@ func makeBuiltins() map[string]Value {
 	})
 	fn("chr", 1, 1, func(a []Value, _ []KV) (Value, error) {
 		i, ok := ToInt(a[0])
-		if !ok || i < 0 || i > unicode.MaxRune {
+		if !ok {
+			return nil, Errorf("TypeError", "'%s' object cannot be interpreted as an integer", TypeName(a[0]))
+		}
+		if i < 0 || i > unicode.MaxRune {
 			return nil, Errorf("ValueError", "chr() arg not in range(0x110000)")
 		}
 		return string(rune(i)), nil
@@ -218,7 +230,10 @@ func makeBuiltins() map[string]Value {
 		if err != nil {
 			return nil, err
 		}
-		start, _ := ToInt(Arg(a, kw, 1, "start", 0))
+		start, ok := ToInt(Arg(a, kw, 1, "start", 0))
+		if !ok {
+			return nil, Errorf("TypeError", "'%s' object cannot be interpreted as an integer", TypeName(Arg(a, kw, 1, "start", 0)))
+		}
 		out := make([]Value, len(items))
 		for i, it := range items {
 			out[i] = Tuple{start + i, it}
@@ -249,7 +264,10 @@ func makeBuiltins() map[string]Value {
 	fn("format", 1, 2, func(a []Value, _ []KV) (Value, error) {
 		spec := ""
 		if len(a) > 1 {
-			spec, _ = a[1].(string)
+			var ok bool
+			if spec, ok = unmark(a[1]).(string); !ok {
+				return nil, Errorf("TypeError", "format() argument 2 must be str, not %s", TypeName(a[1]))
+			}
 		}
 		return FormatSpec(a[0], spec)
 	})
@@ -416,6 +434,9 @@ func makeBuiltins() map[string]Value {
 			return nil, err
 		}
 		acc := Arg(a, kw, 1, "start", 0)
+		if _, isStr := unmark(acc).(string); isStr {
+			return nil, Errorf("TypeError", "sum() can't sum strings [use ''.join(seq) instead]")
+		}
 		for _, it := range items {
 			if acc, err = Add(acc, it); err != nil {
 				return nil, err

@@ -186,9 +186,6 @@ func (d *Dict) Clear() {
 
 // update merges a mapping or an iterable of pairs into d, as dict.update.
 func (d *Dict) update(src Value) error {
-	if src == nil {
-		return nil
-	}
 	if m, ok := src.(*Dict); ok {
 		for i, k := range m.keys {
 			if err := d.Set(k, m.vals[i]); err != nil {

@@ -36,6 +36,9 @@ func GetAttr(v Value, name string) (Value, error) {
 		m = setMethod(o, name)
 	case Tuple:
 		m = seqMethod(o, name, "tuple")
+	case Range:
+		items, _ := Iterate(o)
+		m = seqMethod(items, name, "range")
 	case *Type:
 		m = typeAttr(o, name)
 	case Attrer:
@@ -605,7 +608,21 @@ func seqMethod(items []Value, name, typ string) Value {
 	switch name {
 	case "index":
 		return method(name, 1, 3, func(args []Value, _ []KV) (Value, error) {
-			for i, it := range items {
+			for _, a := range args[1:] {
+				if _, ok := ToInt(a); !ok {
+					return nil, Errorf("TypeError", "slice indices must be integers or have an __index__ method")
+				}
+			}
+			lo, hi := 0, len(items)
+			if len(args) > 1 {
+				idx, _ := SliceIndices(args[1], Arg(args, nil, 2, "", nil), nil, len(items))
+				lo, hi = len(items), len(items)
+				if len(idx) > 0 {
+					lo, hi = idx[0], idx[len(idx)-1]+1
+				}
+			}
+			for i := lo; i < hi; i++ {
+				it := items[i]
 				if Equal(it, args[0]) {
 					return i, nil
 				}
