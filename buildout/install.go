@@ -454,15 +454,30 @@ func (r *runner) sign(p string) error {
 	return nil
 }
 
+// partError reports a part's error at the best position known: the
+// error's own (a *Error, or a recipe error with a FileLine method, such as a
+// template error), else the section's.
 func (r *runner) partError(doing, part string, err error) error {
 	var ce *Error
-	if !errors.As(err, &ce) {
+	var fl FileLiner
+	switch {
+	case errors.As(err, &ce):
+	case errors.As(err, &fl) && filepath.IsAbs(firstOf(fl.FileLine())):
+		file, line := fl.FileLine()
+		if line > 0 {
+			err = fmt.Errorf("%s:%d: [%s]: %w", file, line, part, err)
+		} else {
+			err = fmt.Errorf("%s: [%s]: %w", file, part, err)
+		}
+	default:
 		if s, ok := r.cfg.sections[part]; ok && s.Pos.IsValid() {
 			err = fmt.Errorf("%s: [%s]: %w", s.Pos, part, err)
 		}
 	}
 	return &RunError{Doing: []string{doing}, Err: err}
 }
+
+func firstOf(file string, _ int) string { return file }
 
 // doingFor describes, for an initialization error, the section that failed.
 func doingFor(err error) []string {

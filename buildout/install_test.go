@@ -568,3 +568,38 @@ other = 2
 		}
 	}
 }
+
+// lineError is a recipe error that knows its file and line.
+type lineError struct {
+	file string
+	line int
+}
+
+func (e *lineError) Error() string                     { return "UndefinedError: 'x' is undefined" }
+func (e *lineError) FileLine() (file string, line int) { return e.file, e.line }
+
+func TestInstallErrorAtRecipePosition(t *testing.T) {
+	Register("webrunner.test:lineerror", func(ctx context.Context, h Host, name string, opts *Options) (Recipe, error) {
+		file, _ := opts.Get("file")
+		return failing{&lineError{file, 7}}, nil
+	})
+	s := newSandbox(t)
+	tmpl := filepath.Join(s.dir, "instance.cfg.in")
+	s.write("[buildout]\nparts = t\n[t]\nrecipe = webrunner.test:lineerror\nfile = " + tmpl + "\n")
+	_, err := s.run(context.Background())
+	if want := tmpl + ":7: [t]: UndefinedError"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error = %v, want it to contain %q", err, want)
+	}
+	// A relative file name is not a position: the section's is used.
+	s.write("[buildout]\nparts = t\n[t]\nrecipe = webrunner.test:lineerror\nfile = <inline>\n")
+	_, err = s.run(context.Background())
+	if want := "buildout.cfg:3: [t]: UndefinedError"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error = %v, want it to contain %q", err, want)
+	}
+}
+
+// failing is a recipe whose install fails with err.
+type failing struct{ err error }
+
+func (f failing) Install(context.Context) ([]string, error) { return nil, f.err }
+func (f failing) Update(context.Context) ([]string, error)  { return nil, f.err }

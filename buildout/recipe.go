@@ -22,6 +22,13 @@ type Recipe interface {
 	Update(ctx context.Context) ([]string, error)
 }
 
+// A FileLiner is an error that knows the file and line it is about, such
+// as a template error; the engine reports a recipe's error at that position
+// (the file must be an absolute path) rather than at the part's section.
+type FileLiner interface {
+	FileLine() (file string, line int)
+}
+
 // Host is what a recipe sees of the buildout that runs it.
 type Host interface {
 	// Section returns the substituted options of the named section,

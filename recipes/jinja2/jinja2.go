@@ -198,6 +198,10 @@ type Error struct {
 }
 
 // Error formats the error as "Type: message (template name, line N)".
+// FileLine returns the template and line of the error, so that the
+// buildout engine reports the error there rather than at the section.
+func (e *Error) FileLine() (string, int) { return e.Template, e.Line }
+
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Type)

@@ -149,14 +149,14 @@ func buildContext(h buildout.Host, opts *buildout.Options) (*jinja2.Context, err
 		case "key":
 			v, err = lookup(h, opts, expr)
 		case "json":
-			v, err = pyval.FromJSON([]byte(expr))
+			v, err = pyval.LoadsJSON(expr)
 		case "jsonkey":
 			if v, err = lookup(h, opts, expr); err == nil {
 				s, isString := v.(string)
 				if !isString {
 					return nil, fmt.Errorf("section %s: option context: jsonkey %s: %s is not a JSON string", opts.Section(), name, expr)
 				}
-				v, err = pyval.FromJSON([]byte(s))
+				v, err = pyval.LoadsJSON(s)
 			}
 		case "section":
 			v, err = sectionDict(h, opts, expr)

@@ -72,6 +72,8 @@ func TestJinja2(t *testing.T) {
 		{name: "mode", file: "x", opts: []string{"mode", "0600"}, want: "x", mode: 0o600},
 		{name: "json and jsonkey", file: "{{ a['k'][1] }} {{ b }}", opts: []string{"context", "json a {\"k\": [1, 2]}\njsonkey b sec:j", "dummy", ""},
 			want: "2 {'z': None}", mode: 0o666 &^ umask},
+		{name: "json is Python's json.loads (no set tags)", file: "{{ a }}", opts: []string{"context", `json a {"__set__": [1]}`},
+			want: "{'__set__': [1]}", mode: 0o666 &^ umask},
 		{name: "structured key", file: "{{ d['ip'] }} {{ s | list }} {{ d }}", opts: []string{"context", "key d sec:dict\nkey s sec:set"},
 			want: "::1 ['a'] {'ip': '::1'}", mode: 0o666 &^ umask},
 		{name: "extensions", file: "{% set l = [] %}{% do l.append(3) %}{{ l }}", opts: []string{"extensions", "jinja2.ext.do"},
