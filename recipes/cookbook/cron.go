@@ -13,7 +13,7 @@ import (
 
 	"webrunner/buildout"
 	"webrunner/recipes/internal/option"
-	"webrunner/recipes/internal/pyfmt"
+	"webrunner/recipes/jinja2/pyval"
 )
 
 func init() {
@@ -83,7 +83,7 @@ func newCronD(ctx context.Context, h buildout.Host, name string, opts *buildout.
 	} else if t, ok := opts.Get("time"); ok {
 		p, err := systemdToCron(t)
 		if err != nil {
-			return nil, fmt.Errorf("Invalid systemd calendar spec %s", pyfmt.Repr(t))
+			return nil, fmt.Errorf("Invalid systemd calendar spec %s", pyval.QuoteString(t))
 		}
 		periodicity = p
 	} else if option.IsTrue(opts, "once-a-day") {

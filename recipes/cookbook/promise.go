@@ -9,7 +9,7 @@ import (
 	"webrunner/buildout"
 	"webrunner/recipes/internal/files"
 	"webrunner/recipes/internal/option"
-	"webrunner/recipes/internal/pyfmt"
+	"webrunner/recipes/jinja2/pyval"
 )
 
 func init() {
@@ -79,7 +79,7 @@ func newPromisePlugin(ctx context.Context, h buildout.Host, name string, opts *b
 			module = "slapos.promise.plugin." + module
 		}
 		if !validModule(module) {
-			return nil, fmt.Errorf("%s is not a valid module name", pyfmt.Repr(module))
+			return nil, fmt.Errorf("%s is not a valid module name", pyval.QuoteString(module))
 		}
 		if class != "" {
 			body = "from " + module + " import " + class + " as RunPromise"
@@ -87,7 +87,7 @@ func newPromisePlugin(ctx context.Context, h buildout.Host, name string, opts *b
 			body = "from " + module + " import RunPromise"
 		}
 	case file != "":
-		body = fmt.Sprintf(promiseFileLoader, pyfmt.Repr(file))
+		body = fmt.Sprintf(promiseFileLoader, pyval.QuoteString(file))
 		if class != "" {
 			body += "\n\nRunPromise = " + class
 		}
@@ -95,7 +95,7 @@ func newPromisePlugin(ctx context.Context, h buildout.Host, name string, opts *b
 		body = strings.TrimSpace(content)
 	}
 	if class != "" && !identRE.MatchString(class) {
-		return nil, fmt.Errorf("%s is not a valid class name", pyfmt.Repr(class))
+		return nil, fmt.Errorf("%s is not a valid class name", pyval.QuoteString(class))
 	}
 	output, err := option.Required(opts, "output")
 	if err != nil {
@@ -109,16 +109,19 @@ func newPromisePlugin(ctx context.Context, h buildout.Host, name string, opts *b
 	if !ok {
 		mode = 0o644
 	}
-	var config []pyfmt.Item
+	config := pyval.NewDict()
 	for _, k := range opts.Keys() {
 		if key, ok := strings.CutPrefix(k, "config-"); ok {
 			v, _ := opts.Get(k)
-			config = append(config, pyfmt.Item{Key: key, Value: v})
+			config.SetStr(key, v)
 		}
 	}
 	opts.Get("eggs") // Python eggs are not used: plugins run natively.
-	text := promiseHeader + pyfmt.PformatTuple(nil) + "\n\nextra_config_dict = " +
-		pyfmt.PformatDict(config) + "\n\n" + promiseCleanup + "\n" + body + "\n"
+	configText, err := pyval.PformatIndent(config, 2)
+	if err != nil {
+		return nil, fmt.Errorf("section %s: %w", name, err)
+	}
+	text := promiseHeader + "()\n\nextra_config_dict = " + configText + "\n\n" + promiseCleanup + "\n" + body + "\n"
 	return installer(func(ctx context.Context) ([]string, error) {
 		if err := files.Create(output, []byte(text), mode); err != nil {
 			return nil, fmt.Errorf("section %s: %w", name, err)

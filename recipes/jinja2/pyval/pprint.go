@@ -9,8 +9,14 @@ import (
 
 // Pformat returns Python's pprint.pformat(v): dict keys sorted, and
 // containers longer than 80 columns split one item per line.
-func Pformat(v Value) (string, error) {
-	p := &pprinter{width: 80}
+func Pformat(v Value) (string, error) { return PformatIndent(v, 1) }
+
+// PformatIndent returns Python's pprint.pformat(v, indent=indent).
+func PformatIndent(v Value, indent int) (string, error) {
+	if indent < 1 {
+		indent = 1
+	}
+	p := &pprinter{width: 80, indentPer: indent}
 	if err := p.format(v, 0, 0, 1); err != nil {
 		return "", err
 	}
@@ -18,8 +24,16 @@ func Pformat(v Value) (string, error) {
 }
 
 type pprinter struct {
-	b     strings.Builder
-	width int
+	b         strings.Builder
+	width     int
+	indentPer int // pprint's _indent_per_level
+}
+
+// open writes the opening of a container split over lines: the bracket,
+// then indent-1 spaces as pprint does.
+func (p *pprinter) open(bracket string) {
+	p.b.WriteString(bracket)
+	p.b.WriteString(strings.Repeat(" ", p.indentPer-1))
 }
 
 // sortedItems returns the dict items sorted by key (then value) as pprint
@@ -88,13 +102,13 @@ func (p *pprinter) format(v Value, indent, allowance, level int) error {
 		switch x := v.(type) {
 		case *Dict:
 			if x.Len() > 0 {
-				p.b.WriteByte('{')
+				p.open("{")
 				p.dictItems(sortedItems(x), indent, allowance+1, level+1)
 				p.b.WriteByte('}')
 				return nil
 			}
 		case *List:
-			p.b.WriteByte('[')
+			p.open("[")
 			if err := p.items(x.Items, indent, allowance+1, level+1); err != nil {
 				return err
 			}
@@ -105,7 +119,7 @@ func (p *pprinter) format(v Value, indent, allowance, level int) error {
 			if len(x) == 1 {
 				end = ",)"
 			}
-			p.b.WriteByte('(')
+			p.open("(")
 			if err := p.items(x, indent, allowance+len(end), level+1); err != nil {
 				return err
 			}
@@ -120,7 +134,7 @@ func (p *pprinter) format(v Value, indent, allowance, level int) error {
 					open, end = "frozenset({", "})"
 					indent += len("frozenset") + 1
 				}
-				p.b.WriteString(open)
+				p.open(open)
 				if err := p.items(items, indent, allowance+len(end), level+1); err != nil {
 					return err
 				}
@@ -137,7 +151,7 @@ func (p *pprinter) format(v Value, indent, allowance, level int) error {
 }
 
 func (p *pprinter) dictItems(items []Tuple, indent, allowance, level int) error {
-	indent++
+	indent += p.indentPer
 	delim := ",\n" + strings.Repeat(" ", indent)
 	for i, it := range items {
 		last := i == len(items)-1
@@ -162,7 +176,7 @@ func (p *pprinter) dictItems(items []Tuple, indent, allowance, level int) error 
 }
 
 func (p *pprinter) items(items []Value, indent, allowance, level int) error {
-	indent++
+	indent += p.indentPer
 	delim := ",\n" + strings.Repeat(" ", indent)
 	for i, it := range items {
 		if i > 0 {
