@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"webrunner/buildout/proc"
+	"webrunner/recipes/jinja2/pyval"
 )
 
 // newFileState implements slapos.promise.plugin.check_file_state: filename
@@ -49,7 +50,7 @@ func newFileState(p *nativePromise) error {
 		sv, _ := p.cfg.lookup("state")
 		state := p.cfg.get("state", "")
 		url := strings.TrimSpace(p.cfg.get("url", ""))
-		fname := pyRepr(filename)
+		fname := pyval.QuoteString(filename)
 		_, statErr := os.Stat(filename)
 		exists := statErr == nil
 		if state == "absent" {
@@ -94,13 +95,13 @@ func readText(name string) (string, error) {
 		var errno syscall.Errno
 		if errors.As(err, &errno) {
 			class, _, _ := pyOSError(errno)
-			return "", fmt.Errorf("%s(%d, %s)", class, int(errno), pyRepr(pyStrerror(errno.Error())))
+			return "", fmt.Errorf("%s(%d, %s)", class, int(errno), pyval.QuoteString(pyStrerror(errno.Error())))
 		}
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
-			return "", fmt.Errorf("OSError(%s)", pyRepr(pe.Err.Error()))
+			return "", fmt.Errorf("OSError(%s)", pyval.QuoteString(pe.Err.Error()))
 		}
-		return "", fmt.Errorf("OSError(%s)", pyRepr(err.Error()))
+		return "", fmt.Errorf("OSError(%s)", pyval.QuoteString(err.Error()))
 	}
 	if !utf8.Valid(data) {
 		i := 0
@@ -132,7 +133,7 @@ func readText(name string) (string, error) {
 				}
 			}
 		}
-		return "", fmt.Errorf("UnicodeDecodeError('utf-8', %s, %d, %d, %s)", pyBytesRepr(data), i, end, pyRepr(reason))
+		return "", fmt.Errorf("UnicodeDecodeError('utf-8', %s, %d, %d, %s)", pyBytesRepr(data), i, end, pyval.QuoteString(reason))
 	}
 	// Universal newlines.
 	s := strings.ReplaceAll(string(data), "\r\n", "\n")
@@ -176,7 +177,7 @@ func newCommandExecute(p *nativePromise) error {
 		command, ok := cv.(string)
 		if !ok {
 			log.error("ERROR TypeError(%s) during running command %s",
-				pyRepr(fmt.Sprintf("expected str, bytes or os.PathLike object, not %s", pyTypeName(cv))), pyValueRepr(cv))
+				pyval.QuoteString(fmt.Sprintf("expected str, bytes or os.PathLike object, not %s", pyTypeName(cv))), pyValueRepr(cv))
 			return nil
 		}
 		out, err := runCaptured(ctx, p.partition, "/bin/sh", "-c", command)
@@ -186,12 +187,12 @@ func newCommandExecute(p *nativePromise) error {
 		var exitErr *exec.ExitError
 		switch {
 		case err == nil:
-			log.info("OK %s run with success", pyRepr(command))
+			log.info("OK %s run with success", pyval.QuoteString(command))
 		case errors.As(err, &exitErr):
-			log.error("ERROR %s run with failure, output: %s", pyRepr(command), pyBytesRepr(out))
+			log.error("ERROR %s run with failure, output: %s", pyval.QuoteString(command), pyBytesRepr(out))
 		default:
 			class, text := pyExceptionParts(err)
-			log.error("ERROR %s(%s) during running command %s", class, pyRepr(text), pyRepr(command))
+			log.error("ERROR %s(%s) during running command %s", class, pyval.QuoteString(text), pyval.QuoteString(command))
 		}
 		return nil
 	}

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+
+	"webrunner/recipes/jinja2/pyval"
 )
 
 // addressUsage is check_socket_listening's message for a bad address.
@@ -73,9 +75,9 @@ func newSocketListening(p *nativePromise) error {
 			}
 			network = "unix"
 			if path != "" {
-				dial, repr = path, pyRepr(path)
+				dial, repr = path, pyval.QuoteString(path)
 			} else {
-				dial, repr = "@"+abstract, pyRepr("\x00"+abstract)
+				dial, repr = "@"+abstract, pyval.QuoteString("\x00"+abstract)
 			}
 		}
 		var d net.Dialer
@@ -159,7 +161,7 @@ func getaddrinfo(ctx context.Context, host string, port int) (sockaddr, error) {
 	}
 	s := sockaddr{dial: net.JoinHostPort(ip.String(), strconv.Itoa(port))}
 	if ip.Is4() {
-		s.repr = fmt.Sprintf("(%s, %d)", pyRepr(ip.String()), port)
+		s.repr = fmt.Sprintf("(%s, %d)", pyval.QuoteString(ip.String()), port)
 		return s, nil
 	}
 	scope := 0
@@ -170,7 +172,7 @@ func getaddrinfo(ctx context.Context, host string, port int) (sockaddr, error) {
 			scope = ifi.Index
 		}
 	}
-	s.repr = fmt.Sprintf("(%s, %d, 0, %d)", pyRepr(ip.String()), port, scope)
+	s.repr = fmt.Sprintf("(%s, %d, 0, %d)", pyval.QuoteString(ip.String()), port, scope)
 	return s, nil
 }
 

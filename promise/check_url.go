@@ -13,6 +13,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"webrunner/recipes/jinja2/pyval"
 )
 
 // maxRedirects is the redirect limit of python-requests.
@@ -130,11 +132,11 @@ func newURLAvailable(p *nativePromise) error {
 		}
 		switch {
 		case ignoreCode != 0:
-			log.info("%s request to %s succeeded (return code ignored)", kind, pyRepr(rawURL))
+			log.info("%s request to %s succeeded (return code ignored)", kind, pyval.QuoteString(rawURL))
 		case resp.StatusCode == expected:
-			log.info("%s request to %s succeeded (returned expected code %d)", kind, pyRepr(rawURL), expected)
+			log.info("%s request to %s succeeded (returned expected code %d)", kind, pyval.QuoteString(rawURL), expected)
 		default:
-			log.error("%s request to %s failed (returned %d, expected %d)", kind, pyRepr(rawURL), resp.StatusCode, expected)
+			log.error("%s request to %s failed (returned %d, expected %d)", kind, pyval.QuoteString(rawURL), resp.StatusCode, expected)
 		}
 		return nil
 	}
@@ -178,16 +180,16 @@ func drainBody(body io.Reader, timeout time.Duration) error {
 func checkURL(raw string) (*url.URL, string) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Sprintf("Invalid URL %s: %v", pyRepr(raw), err)
+		return nil, fmt.Sprintf("Invalid URL %s: %v", pyval.QuoteString(raw), err)
 	}
 	if u.Scheme == "" {
-		return nil, fmt.Sprintf("Invalid URL %s: No scheme supplied. Perhaps you meant https://%s?", pyRepr(raw), raw)
+		return nil, fmt.Sprintf("Invalid URL %s: No scheme supplied. Perhaps you meant https://%s?", pyval.QuoteString(raw), raw)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Sprintf("No connection adapters were found for %s", pyRepr(raw))
+		return nil, fmt.Sprintf("No connection adapters were found for %s", pyval.QuoteString(raw))
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Sprintf("Invalid URL %s: No host supplied", pyRepr(raw))
+		return nil, fmt.Sprintf("Invalid URL %s: No host supplied", pyval.QuoteString(raw))
 	}
 	return u, ""
 }
@@ -207,13 +209,13 @@ func describeHTTPError(err error, raw string, u *url.URL, timeout int) string {
 	)
 	switch {
 	case errors.As(err, &verr) || errors.As(err, &uaerr) || errors.As(err, &herr) || errors.As(err, &cierr):
-		return fmt.Sprintf("ERROR SSL error while accessing %s: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: %v", pyRepr(raw), unwrapURLError(err))
+		return fmt.Sprintf("ERROR SSL error while accessing %s: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: %v", pyval.QuoteString(raw), unwrapURLError(err))
 	case errors.As(err, &rherr) || errors.As(err, &aerr) || strings.Contains(err.Error(), "tls: "):
-		return fmt.Sprintf("ERROR SSL error while accessing %s: %v", pyRepr(raw), unwrapURLError(err))
+		return fmt.Sprintf("ERROR SSL error while accessing %s: %v", pyval.QuoteString(raw), unwrapURLError(err))
 	case errors.Is(err, errTooManyRedirects):
 		return "ERROR: " + errTooManyRedirects.Error()
 	case errors.As(err, &operr) && operr.Op == "dial", errors.As(err, new(*net.DNSError)):
-		return fmt.Sprintf("ERROR connection not possible while accessing %s", pyRepr(raw))
+		return fmt.Sprintf("ERROR connection not possible while accessing %s", pyval.QuoteString(raw))
 	case errors.Is(err, errReadTimeout), errors.As(err, &nerr) && nerr.Timeout():
 		pool := "HTTPConnectionPool"
 		port := "80"
@@ -223,10 +225,10 @@ func describeHTTPError(err error, raw string, u *url.URL, timeout int) string {
 		if u.Port() != "" {
 			port = u.Port()
 		}
-		return fmt.Sprintf("ERROR: %s(host=%s, port=%s): Read timed out. (read timeout=%d)", pool, pyRepr(u.Hostname()), port, timeout)
+		return fmt.Sprintf("ERROR: %s(host=%s, port=%s): Read timed out. (read timeout=%d)", pool, pyval.QuoteString(u.Hostname()), port, timeout)
 	case errors.As(err, &operr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		// Reset or closed connections are requests.ConnectionError too.
-		return fmt.Sprintf("ERROR connection not possible while accessing %s", pyRepr(raw))
+		return fmt.Sprintf("ERROR connection not possible while accessing %s", pyval.QuoteString(raw))
 	}
 	return fmt.Sprintf("ERROR: %v", unwrapURLError(err))
 }

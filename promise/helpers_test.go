@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"webrunner/recipes/jinja2/pyval"
 )
 
 // testClock is an injectable clock.
@@ -79,7 +81,7 @@ func pformatDict(kv map[string]string) string {
 	slices.Sort(keys)
 	items := make([]string, len(keys))
 	for i, k := range keys {
-		items[i] = pyRepr(k) + ": " + pyRepr(kv[k])
+		items[i] = pyval.QuoteString(k) + ": " + pyval.QuoteString(kv[k])
 	}
 	one := "{" + strings.Join(items, ", ") + "}"
 	if len(one) <= 80 {

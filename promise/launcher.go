@@ -15,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"webrunner/recipes/jinja2/pyval"
 )
 
 // DefaultTimeout is the time a promise may run before it is killed.
@@ -88,7 +90,7 @@ type Error struct {
 
 // Error returns "Promise 'name' failed with output: message".
 func (e *Error) Error() string {
-	return fmt.Sprintf("Promise %s failed with output: %s", pyRepr(e.Name), e.Message)
+	return fmt.Sprintf("Promise %s failed with output: %s", pyval.QuoteString(e.Name), e.Message)
 }
 
 // RunOptions selects what a run does.
@@ -186,7 +188,7 @@ func (l *Launcher) discover(tidy bool) (plugins, legacy []entry, err error) {
 		if tidy && (strings.HasSuffix(n, ".pyc") || strings.HasSuffix(n, ".pyo")) {
 			if _, err := os.Stat(filepath.Join(pdir, n[:len(n)-1])); os.IsNotExist(err) {
 				if err := os.Remove(filepath.Join(pdir, n)); err != nil {
-					log.Warn(fmt.Sprintf("Failed to remove %s because of %v", pyRepr(filepath.Join(pdir, n)), err))
+					log.Warn(fmt.Sprintf("Failed to remove %s because of %v", pyval.QuoteString(filepath.Join(pdir, n)), err))
 				}
 			}
 		}
@@ -213,7 +215,7 @@ func (l *Launcher) discover(tidy bool) (plugins, legacy []entry, err error) {
 		st, err := os.Stat(p)
 		if err != nil || !st.Mode().IsRegular() || st.Mode().Perm()&0o111 == 0 {
 			if tidy {
-				log.Warn(fmt.Sprintf("Bad promise file at %s.", pyRepr(p)))
+				log.Warn(fmt.Sprintf("Bad promise file at %s.", pyval.QuoteString(p)))
 			}
 			continue
 		}
@@ -534,7 +536,7 @@ func (l *Launcher) launch(ctx context.Context, e entry, rs *runState) Result {
 			log.Error(fmt.Sprintf("bang for promise %s: %v", e.name, err))
 		} else {
 			appendLog(filepath.Join(l.PartitionDir, logFolder, e.title+".log"), out.tid,
-				[]logEntry{{time: l.now(), level: levelInfo, msg: fmt.Sprintf("Bang with message %s.", pyRepr(msg))}})
+				[]logEntry{{time: l.now(), level: levelInfo, msg: fmt.Sprintf("Bang with message %s.", pyval.QuoteString(msg))}})
 		}
 	}
 	msg := ""
@@ -581,7 +583,7 @@ func (l *Launcher) failureOutcome(e entry, rs *runState, message string) outcome
 // else with Python.
 func (l *Launcher) runPlugin(ctx context.Context, e entry, rs *runState) (outcome, bool) {
 	if c := e.name[0]; c != '_' && !('a' <= c && c <= 'z') && !('A' <= c && c <= 'Z') {
-		return l.failureOutcome(e, rs, fmt.Sprintf("Error: No output returned by the promise\nValueError: Promise plugin name %s is not valid", pyRepr(e.name))), false
+		return l.failureOutcome(e, rs, fmt.Sprintf("Error: No output returned by the promise\nValueError: Promise plugin name %s is not valid", pyval.QuoteString(e.name))), false
 	}
 	pf, err := parsePlugin(e.path)
 	if err != nil {
@@ -622,7 +624,7 @@ func (l *Launcher) baseConfig(e entry, extra []pyItem) (*config, error) {
 		pyItem{"path", e.path}, pyItem{"name", e.name})
 	for _, it := range extra {
 		if _, ok := cfg.lookup(it.Key); ok {
-			return nil, fmt.Errorf("ValueError: Extra parameter name %s cannot be used.\n%s", pyRepr(it.Key), pyDictRepr(extra))
+			return nil, fmt.Errorf("ValueError: Extra parameter name %s cannot be used.\n%s", pyval.QuoteString(it.Key), pyDictRepr(extra))
 		}
 	}
 	cfg.items = append(cfg.items, extra...)
@@ -725,7 +727,7 @@ func newLegacy(l *Launcher, e entry) *nativePromise {
 		if err != nil {
 			if len(out) == 0 && !isExitError(err) {
 				class, text := pyExceptionParts(err)
-				return &pyError{class, text + ": " + pyRepr(e.path)}
+				return &pyError{class, text + ": " + pyval.QuoteString(e.path)}
 			}
 			log.error("%s", msg)
 		} else {

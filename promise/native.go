@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 	"unicode"
+
+	"webrunner/recipes/jinja2/pyval"
 )
 
 // nativeModules maps a slapos.toolbox plugin module name to its Go
@@ -209,7 +211,7 @@ func pyParseInt(s string) (int, error) {
 	t := strings.ReplaceAll(strings.TrimFunc(s, unicode.IsSpace), "_", "")
 	n, err := strconv.Atoi(t)
 	if err != nil || t == "" {
-		return 0, &pyError{"ValueError", "invalid literal for int() with base 10: " + pyRepr(s)}
+		return 0, &pyError{"ValueError", "invalid literal for int() with base 10: " + pyval.QuoteString(s)}
 	}
 	return n, nil
 }
@@ -219,7 +221,7 @@ func pyParseFloat(s string) (float64, error) {
 	t := strings.TrimFunc(s, unicode.IsSpace)
 	f, err := strconv.ParseFloat(strings.ReplaceAll(t, "_", ""), 64)
 	if err != nil && !isRangeErr(err) || strings.HasPrefix(strings.ToLower(strings.TrimLeft(t, "+-")), "0x") {
-		return 0, &pyError{"ValueError", "could not convert string to float: " + pyRepr(s)}
+		return 0, &pyError{"ValueError", "could not convert string to float: " + pyval.QuoteString(s)}
 	}
 	return f, nil
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"webrunner/recipes/jinja2/pyval"
 )
 
 // pyItem is one key/value pair of a Python dict literal, in source order.
@@ -43,7 +45,7 @@ func pyStr(v any) string {
 // pyValueRepr returns repr(v) for a value read from a Python literal.
 func pyValueRepr(v any) string {
 	if s, ok := v.(string); ok {
-		return pyRepr(s)
+		return pyval.QuoteString(s)
 	}
 	return pyStr(v)
 }
@@ -52,7 +54,7 @@ func pyValueRepr(v any) string {
 func pyDictRepr(items []pyItem) string {
 	parts := make([]string, len(items))
 	for i, it := range items {
-		parts[i] = pyRepr(it.Key) + ": " + pyValueRepr(it.Value)
+		parts[i] = pyval.QuoteString(it.Key) + ": " + pyValueRepr(it.Value)
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }

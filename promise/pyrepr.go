@@ -12,55 +12,6 @@ import (
 // The toolbox plugins build their messages with Python's %r; these helpers
 // reproduce the repr of the few value kinds they format.
 
-// pyRepr returns the Python repr of a str: single quotes unless the text
-// contains a single quote and no double quote, with Python's escapes.
-func pyRepr(s string) string {
-	quote := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		quote = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(quote)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			// Python would have decoded with surrogateescape; show the byte.
-			fmt.Fprintf(&b, `\udc%02x`, s[i])
-			i++
-			continue
-		}
-		i += size
-		switch {
-		case r == rune(quote) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r < 0x80 || pyPrintable(r):
-			b.WriteRune(r)
-		case r <= 0xff:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r <= 0xffff:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			fmt.Fprintf(&b, `\U%08x`, r)
-		}
-	}
-	b.WriteByte(quote)
-	return b.String()
-}
-
-// pyPrintable approximates str.isprintable for non-ASCII runes.
-func pyPrintable(r rune) bool {
-	return unicode.IsPrint(r) && r != 0xa0 && r != 0xad
-}
-
 // pyBytesRepr returns the Python repr of a bytes value, e.g. b'out\n'.
 func pyBytesRepr(p []byte) string {
 	quote := byte('\'')

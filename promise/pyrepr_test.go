@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"webrunner/recipes/jinja2/pyval"
 )
 
 // TestReprMatchesPython compares the Python reprs and JSON encodings the
@@ -33,8 +35,8 @@ json.dump(out, sys.stdout)
 		t.Fatal(err)
 	}
 	for i, s := range strs {
-		if got := pyRepr(s); got != want.Repr[i] {
-			t.Errorf("pyRepr(%q) = %s, Python %s", s, got, want.Repr[i])
+		if got := pyval.QuoteString(s); got != want.Repr[i] {
+			t.Errorf("pyval.QuoteString(%q) = %s, Python %s", s, got, want.Repr[i])
 		}
 		if got := pyJSONString(s); got != want.JSON[i] {
 			t.Errorf("pyJSONString(%q) = %s, Python %s", s, got, want.JSON[i])

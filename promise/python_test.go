@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"webrunner/recipes/jinja2/pyval"
 )
 
 // filePlugin returns a plugin file as slapos.cookbook:promise.plugin
@@ -30,7 +32,7 @@ def _(path):
   del _
   with open(path) as f:
     return compile(f.read(), path, 'exec')
-exec(_(` + pyRepr(path) + `))
+exec(_(` + pyval.QuoteString(path) + `))
 `
 }
 
@@ -236,7 +238,7 @@ from slapos.grid.promise.generic import GenericPromise
 
 class RunPromise(GenericPromise):
   def sense(self):
-    with open(`+pyRepr(pidFile)+`, 'w') as f:
+    with open(`+pyval.QuoteString(pidFile)+`, 'w') as f:
       f.write(str(os.getpid()))
     while True:
       time.sleep(1)

@@ -94,6 +94,12 @@ func QuoteString(s string) string {
 	b.WriteByte(q)
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			// Python decodes such bytes with surrogateescape.
+			fmt.Fprintf(&b, `\udc%02x`, s[i])
+			i++
+			continue
+		}
 		i += n
 		switch {
 		case r == rune(q) || r == '\\':
@@ -107,7 +113,7 @@ func QuoteString(s string) string {
 			b.WriteString(`\t`)
 		case r < 0x20 || r == 0x7f:
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case r < 0x7f || unicode.IsPrint(r):
+		case r < 0x7f || isPrintable(r):
 			b.WriteRune(r)
 		case r <= 0xff:
 			fmt.Fprintf(&b, `\x%02x`, r)
@@ -247,3 +253,9 @@ func (s *Set) String() string { return stringOf(s) }
 
 // String returns Python's str(v).
 func (v *View) String() string { return stringOf(v) }
+
+// isPrintable approximates Python's str.isprintable for non-ASCII runes:
+// Go's printable runes less the no-break space and the soft hyphen.
+func isPrintable(r rune) bool {
+	return unicode.IsPrint(r) && r != 0xa0 && r != 0xad
+}
