@@ -8,7 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
+
+	"webrunner/recipes/jinja2/pyval"
 )
 
 // Folders of a partition used by the promise engine.
@@ -49,18 +50,18 @@ type statusItem struct {
 // marshal encodes s exactly as Python's json.dump does.
 func (s *statusFile) marshal() []byte {
 	var b strings.Builder
-	b.WriteString(`{"title": ` + pyJSONString(s.Title))
-	b.WriteString(`, "name": ` + pyJSONString(s.Name))
-	b.WriteString(`, "path": ` + pyJSONString(s.Path))
+	b.WriteString(`{"title": ` + pyval.JSONString(s.Title))
+	b.WriteString(`, "name": ` + pyval.JSONString(s.Name))
+	b.WriteString(`, "path": ` + pyval.JSONString(s.Path))
 	b.WriteString(`, "execution-time": ` + pyFloat(s.ExecutionTime))
-	b.WriteString(`, "result": {"type": ` + pyJSONString(s.Result.Type))
+	b.WriteString(`, "result": {"type": ` + pyval.JSONString(s.Result.Type))
 	b.WriteString(`, "failed": ` + strconv.FormatBool(s.Result.Failed))
-	b.WriteString(`, "date": ` + pyJSONString(s.Result.Date))
+	b.WriteString(`, "date": ` + pyval.JSONString(s.Result.Date))
 	b.WriteString(`, "message": `)
 	if s.Result.Message == nil {
 		b.WriteString("null")
 	} else {
-		b.WriteString(pyJSONString(*s.Result.Message))
+		b.WriteString(pyval.JSONString(*s.Result.Message))
 	}
 	b.WriteString("}}")
 	return []byte(b.String())
@@ -125,7 +126,7 @@ func (c *cacheFile) marshal(intPeriodicity bool) []byte {
 	}
 	return fmt.Appendf(nil, `{"is_tested": %t, "is_anomaly_detected": %t, "periodicity": %s, "next_run_after": %s, "timestamp": %s, "module_file": %s, "module_file_mtime": %s}`,
 		c.IsTested, c.IsAnomalyDetected, per, pyFloat(c.NextRunAfter), pyFloat(c.Timestamp),
-		pyJSONString(c.ModuleFile), pyFloat(c.ModuleFileMtime))
+		pyval.JSONString(c.ModuleFile), pyFloat(c.ModuleFileMtime))
 }
 
 // readCache loads the periodicity cache of title; an invalid cache or one
@@ -155,40 +156,6 @@ func readCache(partition, title string) *cacheFile {
 // unixSeconds returns t as Python's time.time() float.
 func unixSeconds(t time.Time) float64 {
 	return float64(t.UnixMicro()) / 1e6
-}
-
-// pyJSONString encodes s as a JSON string the way Python's json module
-// does by default (ensure_ascii: every non-ASCII character as \uXXXX).
-func pyJSONString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r < 0x20 || r >= 0x7f && r < 0x10000:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		case r >= 0x10000:
-			r1, r2 := utf16.EncodeRune(r)
-			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }
 
 // LogDir returns the folder of the promise log files of a partition,

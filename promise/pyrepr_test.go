@@ -38,8 +38,8 @@ json.dump(out, sys.stdout)
 		if got := pyval.QuoteString(s); got != want.Repr[i] {
 			t.Errorf("pyval.QuoteString(%q) = %s, Python %s", s, got, want.Repr[i])
 		}
-		if got := pyJSONString(s); got != want.JSON[i] {
-			t.Errorf("pyJSONString(%q) = %s, Python %s", s, got, want.JSON[i])
+		if got := pyval.JSONString(s); got != want.JSON[i] {
+			t.Errorf("pyval.JSONString(%q) = %s, Python %s", s, got, want.JSON[i])
 		}
 		if got := pyBytesRepr([]byte(s)); got != want.Bytes[i] {
 			t.Errorf("pyBytesRepr(%q) = %s, Python %s", s, got, want.Bytes[i])

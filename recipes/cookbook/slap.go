@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode/utf16"
 
 	"webrunner/buildout"
+	"webrunner/recipes/jinja2/pyval"
 	"webrunner/recipes/slap"
 )
 
@@ -53,42 +53,6 @@ func firstOption(opts *buildout.Options, keys ...string) string {
 	return ""
 }
 
-// jsonString encodes s as Python's json.dumps does (ensure_ascii).
-func jsonString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		default:
-			switch {
-			case r < 0x20 || r >= 0x7f && r < 0x10000:
-				fmt.Fprintf(&b, `\u%04x`, r)
-			case r >= 0x10000:
-				r1, r2 := utf16.EncodeRune(r)
-				fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
-			default:
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
 // jsonObject encodes string pairs as Python's json.dumps of a dict does,
 // keeping their order.
 func jsonObject(params []slap.Param) string {
@@ -96,9 +60,9 @@ func jsonObject(params []slap.Param) string {
 	for i, p := range params {
 		v := "null"
 		if s, ok := p.Value.(string); ok {
-			v = jsonString(s)
+			v = pyval.JSONString(s)
 		}
-		parts[i] = jsonString(p.Name) + ": " + v
+		parts[i] = pyval.JSONString(p.Name) + ": " + v
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }

@@ -72,6 +72,14 @@ func JSONDumps(v Value, o JSONOptions) (string, error) {
 	return b.String(), err
 }
 
+// JSONString returns json.dumps(s) for a str, with Python's default
+// ensure_ascii: every character outside space..tilde escaped as \uXXXX.
+func JSONString(s string) string {
+	var b strings.Builder
+	jsonString(&b, s, true)
+	return b.String()
+}
+
 func jsonString(b *strings.Builder, s string, ascii bool) {
 	b.WriteByte('"')
 	for _, r := range s {
