@@ -1068,7 +1068,7 @@ func TestIDE(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#log-list .log-item[data-path=%q]`, serviceLog))),
 			chromedp.Click(chromedp.CSS(fmt.Sprintf(`#log-list .log-item[data-path=%q]`, serviceLog))),
 			waitJS(fmt.Sprintf(`document.querySelector("#log-title").textContent === %q`, serviceLog)),
-			waitJS(`document.querySelectorAll("#log-output .log-line").length > 0`),
+			waitJS(`document.querySelector("#log-output").dataset.state === "live"`),
 		)
 		res, err := http.Get(serviceURL + "/e2e-probe")
 		if err != nil {

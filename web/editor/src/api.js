@@ -82,10 +82,12 @@ export class Socket {
     const ws = new WebSocket(wsURL(this.path));
     this.ws = ws;
     ws.onopen = () => {
+      if (this.closed) return;
       this.delay = 250;
       this.onOpen();
     };
     ws.onmessage = (ev) => {
+      if (this.closed) return;
       let msg;
       try {
         msg = JSON.parse(ev.data);
@@ -95,15 +97,16 @@ export class Socket {
       this.onMessage(msg);
     };
     ws.onclose = () => {
-      if (this.ws !== ws) return;
+      // A socket closed on purpose (close) reports nothing.
+      if (this.ws !== ws || this.closed) return;
       this.onClose();
-      if (this.closed || !this.reconnect) return;
+      if (!this.reconnect) return;
       setTimeout(() => this.connect(), this.delay);
       this.delay = Math.min(this.delay * 2, 5000);
     };
   }
 
-  // close closes the socket for good.
+  // close closes the socket for good; no callback is called after it.
   close() {
     this.closed = true;
     if (this.ws) this.ws.close();

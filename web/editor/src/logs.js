@@ -107,18 +107,24 @@ export class Logs {
     this.downloadEl.href = "/api/download?path=" + q(path);
     this.downloadEl.hidden = false;
     this.out.replaceChildren();
+    this.out.dataset.state = "connecting";
+    this.titleEl.classList.remove("disconnected");
     this.pending = document.createDocumentFragment();
     this.buffer = [];
     this.setPaused(false);
-    this.socket = new Socket(`/api/logs/ws?path=${q(path)}&lines=500`, {
+    const sock = new Socket(`/api/logs/ws?path=${q(path)}&lines=500`, {
       onOpen: () => {
         // The server sends the last lines again after a reconnection.
         this.out.replaceChildren();
         this.pending = document.createDocumentFragment();
         this.buffer = [];
         this.titleEl.classList.remove("disconnected");
+        this.out.dataset.state = "live";
       },
-      onClose: () => this.titleEl.classList.add("disconnected"),
+      onClose: () => {
+        this.titleEl.classList.add("disconnected");
+        this.out.dataset.state = "disconnected";
+      },
       onMessage: (m) => {
         if (m.type !== "line") return;
         if (this.paused) {
@@ -127,6 +133,7 @@ export class Logs {
         } else this.append(m.text);
       },
     });
+    this.socket = sock;
   }
 
   // append shows a line; lines are appended in batches, once per frame.

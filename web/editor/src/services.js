@@ -41,6 +41,8 @@ export class Services {
     }
   }
 
+  // render shows the instance. A card whose data did not change keeps its
+  // element (and the focus in it); the parameters being edited are kept.
   render() {
     const d = this.data;
     const sections = [];
@@ -49,14 +51,33 @@ export class Services {
       this.el.replaceChildren(...sections, h("p.muted", "Loading…"));
       return;
     }
-    sections.push(this.renderSummary(d), this.renderConnection(d), this.renderParameters(d), this.renderProcesses(d), this.renderPromises(d));
-    // Keep the parameters being edited.
-    const old = this.el.querySelector(".params-card");
-    if (this.editing && old) {
-      const i = sections.findIndex((s) => s.classList.contains("params-card"));
-      sections[i] = old;
+    const old = this.cards || {};
+    const cards = {};
+    const card = (name, data, make) => {
+      const sig = JSON.stringify(data);
+      const keep = old[name] && (old[name].sig === sig || (name === "params" && this.editing));
+      cards[name] = keep ? old[name] : { sig, el: make() };
+      sections.push(cards[name].el);
+    };
+    card("summary", [d.state, d.software_type], () => this.renderSummary(d));
+    card("connection", d.connection || {}, () => this.renderConnection(d));
+    card("params", d.parameters || {}, () => this.renderParameters(d));
+    card("processes", [d.processes || [], Math.floor(Date.now() / 60000)], () => this.renderProcesses(d));
+    card("promises", d.promises || [], () => this.renderPromises(d));
+    this.cards = cards;
+    let cur = this.el.firstChild;
+    for (const el of sections) {
+      if (cur === el) {
+        cur = cur.nextSibling;
+        continue;
+      }
+      this.el.insertBefore(el, cur);
     }
-    this.el.replaceChildren(...sections);
+    while (cur) {
+      const next = cur.nextSibling;
+      cur.remove();
+      cur = next;
+    }
   }
 
   renderSummary(d) {
@@ -196,6 +217,8 @@ export class Services {
     } catch (err) {
       toast(`Cannot run the promises: ${err.message}`, "error");
     }
+    btn.disabled = false;
+    btn.textContent = "Run promises now";
     this.render();
   }
 }
