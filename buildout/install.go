@@ -456,12 +456,20 @@ func (r *runner) sign(p string) error {
 
 // partError reports a part's error at the best position known: the
 // error's own (a *Error, or a recipe error with a FileLine method, such as a
-// template error), else the section's.
+// template error), the line defining the option an *OptionError names, else
+// the section's.
 func (r *runner) partError(doing, part string, err error) error {
 	var ce *Error
 	var fl FileLiner
+	var oe *OptionError
 	switch {
 	case errors.As(err, &ce):
+	case errors.As(err, &oe):
+		if pos, ok := r.cfg.Definition(part, oe.Option); ok {
+			err = fmt.Errorf("%s: [%s] %s: %w", pos, part, oe.Option, err)
+		} else if s, ok := r.cfg.sections[part]; ok && s.Pos.IsValid() {
+			err = fmt.Errorf("%s: [%s]: %w", s.Pos, part, err)
+		}
 	case errors.As(err, &fl) && filepath.IsAbs(firstOf(fl.FileLine())):
 		file, line := fl.FileLine()
 		if line > 0 {

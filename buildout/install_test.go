@@ -603,3 +603,20 @@ type failing struct{ err error }
 
 func (f failing) Install(context.Context) ([]string, error) { return nil, f.err }
 func (f failing) Update(context.Context) ([]string, error)  { return nil, f.err }
+
+func TestInstallOptionErrorAtOptionLine(t *testing.T) {
+	Register("webrunner.test:badsum", func(ctx context.Context, h Host, name string, opts *Options) (Recipe, error) {
+		return failing{&OptionError{Option: "md5sum", Err: errors.New("MD5 checksum mismatch")}}, nil
+	})
+	s := newSandbox(t)
+	// md5sum comes from another file, as buildout.hash.cfg gives it.
+	if err := os.WriteFile(filepath.Join(s.dir, "hash.cfg"), []byte("[t]\nfilename = x\nmd5sum = 0123\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.write("[buildout]\nextends = hash.cfg\nparts = t\n[t]\nrecipe = webrunner.test:badsum\n")
+	_, err := s.run(context.Background())
+	want := filepath.Join(s.dir, "hash.cfg") + ":3: [t] md5sum: MD5 checksum mismatch"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error = %v, want it to contain %q", err, want)
+	}
+}

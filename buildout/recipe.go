@@ -29,6 +29,19 @@ type FileLiner interface {
 	FileLine() (file string, line int)
 }
 
+// An OptionError is a recipe error caused by one option of its part, such
+// as a wrong md5sum; the engine reports it at the line that defines the
+// option.
+type OptionError struct {
+	Option string
+	Err    error
+}
+
+func (e *OptionError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *OptionError) Unwrap() error { return e.Err }
+
 // Host is what a recipe sees of the buildout that runs it.
 type Host interface {
 	// Section returns the substituted options of the named section,

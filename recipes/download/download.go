@@ -72,7 +72,7 @@ func (s *source) fetch(ctx context.Context) (string, func(), error) {
 		s.host.Logf("%s: %v; trying %s", s.section, err, s.alt)
 		p, cleanup, err = fetch.Fetch(ctx, c, s.alt, s.md5sum)
 	}
-	return p, cleanup, err
+	return p, cleanup, fetch.AtOption(err, "md5sum")
 }
 
 // copyFile copies src to dst, with the permission bits of src, replacing dst.

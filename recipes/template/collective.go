@@ -50,7 +50,7 @@ func newCollective(ctx context.Context, h buildout.Host, name string, opts *buil
 		}
 		path, cleanup, err := fetch.Fetch(ctx, c, strings.TrimSpace(input), option.Get(opts, "md5sum", ""))
 		if err != nil {
-			return nil, err
+			return nil, fetch.AtOption(err, "md5sum")
 		}
 		defer cleanup()
 		b, err := os.ReadFile(path)

@@ -242,7 +242,7 @@ func (r *jinja2Recipe) Install(ctx context.Context) ([]string, error) {
 		}
 		path, cleanup, err := fetch.Fetch(ctx, c, r.url, r.md5sum)
 		if err != nil {
-			return nil, err
+			return nil, fetch.AtOption(err, "md5sum")
 		}
 		data, err := os.ReadFile(path)
 		cleanup()

@@ -76,7 +76,7 @@ func read(ctx context.Context, h buildout.Host, url, md5sum string) ([]byte, err
 	}
 	path, cleanup, err := fetch.Fetch(ctx, c, url, md5sum)
 	if err != nil {
-		return nil, err
+		return nil, fetch.AtOption(err, "md5sum")
 	}
 	defer cleanup()
 	return os.ReadFile(path)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -86,7 +87,7 @@ func Fetch(ctx context.Context, c Config, u, md5sum string) (path string, cleanu
 			}
 			if sum != md5sum {
 				// zc.buildout names the path as the URL gives it.
-				return "", nop, fmt.Errorf("MD5 checksum mismatch for local resource at %s.", Quote(LocalPath("", u)))
+				return "", nop, checksumError(fmt.Sprintf("MD5 checksum mismatch for local resource at %s.", Quote(LocalPath("", u))))
 			}
 		} else if _, err := os.Stat(p); err != nil {
 			return "", nop, err
@@ -104,7 +105,7 @@ func Fetch(ctx context.Context, c Config, u, md5sum string) (path string, cleanu
 					return "", nop, err
 				}
 				if sum != md5sum {
-					return "", nop, fmt.Errorf("MD5 checksum mismatch for cached download from %s at %s", Quote(u), Quote(cached))
+					return "", nop, checksumError(fmt.Sprintf("MD5 checksum mismatch for cached download from %s at %s", Quote(u), Quote(cached)))
 				}
 			}
 			return cached, nop, nil
@@ -134,7 +135,7 @@ func Fetch(ctx context.Context, c Config, u, md5sum string) (path string, cleanu
 	}
 	if md5sum != "" && sum != md5sum {
 		remove()
-		return "", nop, fmt.Errorf("MD5 checksum mismatch downloading %s", Quote(u))
+		return "", nop, checksumError(fmt.Sprintf("MD5 checksum mismatch downloading %s", Quote(u)))
 	}
 	if cached != "" {
 		if err := os.Rename(tmp.Name(), cached); err != nil {
@@ -209,4 +210,20 @@ func Quote(s string) string {
 	}
 	b.WriteString(q)
 	return b.String()
+}
+
+// checksumError is a fetched file whose md5 is not the one expected.
+type checksumError string
+
+func (e checksumError) Error() string { return string(e) }
+
+// AtOption attributes a checksum mismatch to the option that gave the md5
+// sum, so that buildout reports it at that option's line; other errors are
+// returned unchanged.
+func AtOption(err error, md5Option string) error {
+	var ce checksumError
+	if errors.As(err, &ce) {
+		return &buildout.OptionError{Option: md5Option, Err: err}
+	}
+	return err
 }

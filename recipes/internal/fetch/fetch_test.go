@@ -2,9 +2,12 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"webrunner/buildout"
 )
 
 func TestQuote(t *testing.T) {
@@ -53,5 +56,13 @@ func TestFetchMismatchNamesPathAsGiven(t *testing.T) {
 	_, _, err = Fetch(context.Background(), Config{Dir: dir}, "file://"+dir+"/f", "00000000000000000000000000000000")
 	if err == nil || err.Error() != "MD5 checksum mismatch for local resource at '"+dir+"/f'." {
 		t.Errorf("file URL: err = %v", err)
+	}
+	var oe *buildout.OptionError
+	if !errors.As(AtOption(err, "md5sum"), &oe) || oe.Option != "md5sum" || oe.Error() != err.Error() {
+		t.Errorf("AtOption(mismatch) = %#v, want an OptionError on md5sum", AtOption(err, "md5sum"))
+	}
+	_, _, missing := Fetch(context.Background(), Config{Dir: dir}, "nope", "")
+	if got := AtOption(missing, "md5sum"); got != missing {
+		t.Errorf("AtOption(%v) = %v, want it unchanged", missing, got)
 	}
 }
