@@ -420,11 +420,11 @@ func TestPages(t *testing.T) {
 		resp = c.request("GET", "/login?next="+q(next), nil)
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(b), want) || !strings.Contains(string(b), `src="/static/login.js"`) {
+		if resp.StatusCode != 200 || !strings.Contains(string(b), want) || !strings.Contains(string(b), `src="/static/login.js?v=`) || !strings.Contains(string(b), `rel="icon" href="/static/favicon.svg?v=`) {
 			t.Errorf("GET /login?next=%s: %d, want 200 with %s", next, resp.StatusCode, want)
 		}
 	}
-	for _, asset := range []string{"/static/login.css", "/static/login.js"} {
+	for _, asset := range []string{"/static/login.css", "/static/login.js", "/static/favicon.svg"} {
 		resp = c.request("GET", asset, nil)
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
