@@ -40,6 +40,10 @@ func newCommand(ctx context.Context, h buildout.Host, name string, opts *buildou
 		return nil, err
 	}
 	r.dir, _ = b.Get("directory")
+	// Both commands belong to the part whichever runs: neither is an
+	// unused option when the other one runs.
+	opts.Get("command")
+	opts.Get("update-command")
 	return r, nil
 }
 
