@@ -30,6 +30,9 @@ type LoadOptions struct {
 	Executable string
 	// Offline forbids downloading URL extends (buildout:offline=true does too).
 	Offline bool
+	// Overlay holds file contents, by absolute cleaned path, read instead
+	// of the files on disk (an editor's unsaved text); they bypass Cache.
+	Overlay map[string][]byte
 }
 
 // A Config is a merged buildout configuration: every extends folded,
@@ -98,7 +101,7 @@ func Load(ctx context.Context, path string, opts LoadOptions) (*Config, error) {
 	bs.set("directory", &Value{Text: c.Directory, Last: &Op{Kind: OpComputed, Value: c.Directory}})
 	data := &tree{sections: map[string]*Section{"buildout": bs}, order: []string{"buildout"}}
 
-	l := &loader{ctx: ctx, env: opts.Env, cache: opts.Cache, offline: opts.Offline,
+	l := &loader{ctx: ctx, env: opts.Env, cache: opts.Cache, offline: opts.Offline, overlay: opts.Overlay,
 		seenFiles: map[string]bool{}, memo: map[string]*tree{}, owners: 1,
 		rerooted: map[rerootKey]*tree{}, fileTrees: map[*File]*tree{}}
 	for _, o := range opts.Overrides {

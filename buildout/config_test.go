@@ -428,3 +428,26 @@ func TestOptionalExtends(t *testing.T) {
 		t.Errorf("s = %q, want x from a.cfg over opt.cfg, y from opt.cfg", res.Values)
 	}
 }
+
+func TestOverlay(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"base.cfg":     "[a]\nx = disk\n",
+		"software.cfg": "[buildout]\nextends = base.cfg\n",
+	})
+	cache := NewFileCache()
+	overlay := map[string][]byte{filepath.Join(dir, "base.cfg"): []byte("[a]\nx = unsaved\n")}
+	for i, want := range []string{"unsaved", "disk"} {
+		opts := LoadOptions{Cache: cache}
+		if i == 0 {
+			opts.Overlay = overlay
+		}
+		c, err := Load(context.Background(), filepath.Join(dir, "software.cfg"), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := c.Section("a")
+		if v, _ := s.Get("x"); v == nil || v.Text != want {
+			t.Errorf("load %d: a:x = %v, want %q", i, v, want)
+		}
+	}
+}

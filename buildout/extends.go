@@ -388,6 +388,7 @@ type loader struct {
 	env          *Environment
 	cache        *FileCache
 	offline      bool
+	overlay      map[string][]byte
 	extendsCache string
 	errs         ErrorList
 	fatal        *Error
@@ -433,6 +434,10 @@ func (l *loader) read(path string, env *Environment) (*File, ErrorList, error) {
 	l.cache.mu.Lock()
 	defer l.cache.mu.Unlock()
 	key := filepath.Clean(path)
+	if b, ok := l.overlay[key]; ok {
+		f, errs := Parse(key, b, env)
+		return f, errs, nil
+	}
 	fi, statErr := os.Stat(key)
 	if c, ok := l.cache.files[key]; ok {
 		if statErr == nil && c.err == nil && fi.ModTime().Equal(c.modTime) && fi.Size() == c.size {

@@ -77,6 +77,14 @@ func (e *Environment) Render(name, source string, ctx *Context) (string, error) 
 	return e.execute(t, ctx)
 }
 
+// Check parses the template source, named name in error messages, without
+// rendering it, and returns its first TemplateSyntaxError (an *Error with
+// the line), or nil: what an editor reports while the template is typed.
+func (e *Environment) Check(name, source string) error {
+	_, err := e.parse(name, source)
+	return err
+}
+
 // Loader finds the templates named by import, from and include.
 type Loader interface {
 	// Load returns the source text of the named template and the file it

@@ -197,3 +197,37 @@ func TestImportList(t *testing.T) {
 		t.Errorf("custom delimiter: %q, %v", got, err)
 	}
 }
+
+func TestCheck(t *testing.T) {
+	env, err := NewEnvironment([]string{ExtDo}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, src string
+		line      int // 0: no error
+	}{
+		{"valid", "a\n{% for x in y %}{{ x }}{% endfor %}\n{{ nope }}", 0},
+		{"undefined is not a syntax error", "{{ undefined_name.attr }}", 0},
+		{"bad if", "a\nb\n{% if %}", 3},
+		{"unclosed for", "{% for x in y %}\n\nz", 3},
+		{"unclosed expression", "x\n{{ a + }}", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := env.Check("t.in", tc.src)
+			if tc.line == 0 {
+				if err != nil {
+					t.Fatalf("Check = %v, want nil", err)
+				}
+				return
+			}
+			var e *Error
+			if !errors.As(err, &e) || e.Type != "TemplateSyntaxError" {
+				t.Fatalf("Check = %v, want TemplateSyntaxError", err)
+			}
+			if e.Line != tc.line {
+				t.Errorf("line = %d, want %d (%v)", e.Line, tc.line, e)
+			}
+		})
+	}
+}
