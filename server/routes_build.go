@@ -39,6 +39,7 @@ func (s *Server) initBuild() error {
 	if err != nil {
 		return err
 	}
+	m.IPv4 = master.LoopbackFor(s.ws.Root())
 	engine := s.cfg.Engine
 	if engine == nil {
 		engine = defaultEngine()

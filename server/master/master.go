@@ -51,6 +51,10 @@ type Master struct {
 	partition string
 	now       func() time.Time
 
+	// IPv4 is the partition's IPv4 address (default 127.0.0.1): services
+	// listen there, and slapconfiguration gives it as ipv4-random.
+	IPv4 string
+
 	// OnChange, if set, is called (in its own goroutine) after every change
 	// of the partition: parameters, state, software type, connection.
 	OnChange func()
@@ -62,7 +66,7 @@ func New(ctx context.Context, db *sql.DB, name string, now func() time.Time) (*M
 	if now == nil {
 		now = time.Now
 	}
-	m := &Master{db: db, partition: name, now: now}
+	m := &Master{db: db, partition: name, now: now, IPv4: "127.0.0.1"}
 	if _, err := m.Get(ctx); err != nil {
 		return nil, err
 	}
@@ -221,7 +225,7 @@ func (m *Master) Partition(ctx context.Context, computerID, partitionID string) 
 		SoftwareType:       in.SoftwareType,
 		InstanceTitle:      in.Title,
 		RootInstanceTitle:  in.Title,
-		Addresses:          []slap.Address{{Interface: m.partition, IP: "127.0.0.1"}, {Interface: m.partition, IP: "::1"}},
+		Addresses:          []slap.Address{{Interface: m.partition, IP: m.IPv4}, {Interface: m.partition, IP: "::1"}},
 		Parameters:         params(in.Parameters),
 		Connection:         params(in.Connection),
 	}
