@@ -132,6 +132,7 @@ func (s *Server) routes() chi.Router {
 			s.mountMD5(r)
 			s.mountEvents(r)
 			s.mountBuild(r)
+			s.mountLang(r)
 		})
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusNotFound, errors.New("no such API route"), nil)

@@ -1,0 +1,264 @@
+// Package lang is the language intelligence of the Webrunner editor:
+// diagnostics, go-to-definition and hover for buildout profiles, and syntax
+// diagnostics for Jinja2 templates, computed over a workspace with the
+// editor's unsaved text overlaid.
+//
+// A buildout file is analysed through the current software release when
+// the release profile reaches it through extends (so that buildout.hash.cfg
+// or a component's buildout.cfg sees the sections of the whole release),
+// and on its own otherwise. Only findings located in the requested file are
+// returned; those of other files are summarised as one diagnostic at line 1.
+package lang
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"webrunner/buildout"
+	"webrunner/recipes/jinja2"
+)
+
+// Severities of a Diagnostic.
+const (
+	SeverityError   = "error"
+	SeverityWarning = "warning"
+)
+
+// A Diagnostic is one problem found in a file, at a 1-based line (and
+// column, when known).
+type Diagnostic struct {
+	Path     string `json:"path"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column,omitempty"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+}
+
+// An Analyzer analyses the files of one workspace. Its methods are safe for
+// concurrent use.
+type Analyzer struct {
+	// Root is the workspace directory; request paths are relative to it.
+	Root string
+	// Cache shares parsed files between requests; nil means none.
+	Cache *buildout.FileCache
+}
+
+// A Request names the file being edited and, optionally, its unsaved
+// content and the current software release (both workspace paths).
+type Request struct {
+	Path    string
+	Content *string // nil: the file on disk
+	Release string  // "": analyse the file on its own
+}
+
+// Kind returns the language of a file for analysis: "buildout" for .cfg
+// files, "jinja2" for .in and .jinja2 templates, "" for anything else.
+func Kind(path string) string {
+	switch {
+	case strings.HasSuffix(path, ".cfg"):
+		return "buildout"
+	case strings.HasSuffix(path, ".in"), strings.HasSuffix(path, ".jinja2"):
+		return "jinja2"
+	}
+	return ""
+}
+
+func (a *Analyzer) abs(rel string) string {
+	return filepath.Join(a.Root, filepath.FromSlash(rel))
+}
+
+// rel turns a position's file back into a workspace path ("" when it is
+// outside the workspace, such as a URL).
+func (a *Analyzer) rel(file string) string {
+	if file == "" || strings.Contains(file, "://") {
+		return ""
+	}
+	r, err := filepath.Rel(a.Root, filepath.Clean(file))
+	if err != nil || r == ".." || strings.HasPrefix(r, "../") {
+		return ""
+	}
+	return filepath.ToSlash(r)
+}
+
+// load loads the profile through which req.Path is analysed: the release
+// when it reaches the file, else the file itself.
+func (a *Analyzer) load(ctx context.Context, req Request) (*buildout.Config, error) {
+	abs := a.abs(req.Path)
+	opts := buildout.LoadOptions{Cache: a.Cache, Offline: true}
+	if req.Content != nil {
+		opts.Overlay = map[string][]byte{abs: []byte(*req.Content)}
+	}
+	if req.Release != "" && req.Release != req.Path && Kind(req.Release) == "buildout" {
+		c, err := buildout.Load(ctx, a.abs(req.Release), opts)
+		if c != nil {
+			for _, f := range c.Files {
+				if filepath.Clean(f) == abs {
+					return c, err
+				}
+			}
+		}
+	}
+	return buildout.Load(ctx, abs, opts)
+}
+
+// Diagnostics returns the problems of req.Path, sorted by line. A missing
+// file is an error; an unknown kind of file has no diagnostics.
+func (a *Analyzer) Diagnostics(ctx context.Context, req Request) ([]Diagnostic, error) {
+	switch Kind(req.Path) {
+	case "jinja2":
+		return a.jinjaDiagnostics(req)
+	case "buildout":
+		c, err := a.load(ctx, req)
+		if c == nil {
+			return nil, err
+		}
+		return a.filter(req.Path, buildoutDiagnostics(c)), nil
+	}
+	return []Diagnostic{}, nil
+}
+
+func (a *Analyzer) jinjaDiagnostics(req Request) ([]Diagnostic, error) {
+	src, err := a.content(req)
+	if err != nil {
+		return nil, err
+	}
+	env, err := jinja2.NewEnvironment([]string{jinja2.ExtDo, jinja2.ExtLoopControls}, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := []Diagnostic{}
+	var e *jinja2.Error
+	if err := env.Check(req.Path, src); errors.As(err, &e) {
+		out = append(out, Diagnostic{Path: req.Path, Line: max(e.Line, 1), Severity: SeverityError, Message: e.Type + ": " + e.Message})
+	}
+	return out, nil
+}
+
+func (a *Analyzer) content(req Request) (string, error) {
+	if req.Content != nil {
+		return *req.Content, nil
+	}
+	b, err := os.ReadFile(a.abs(req.Path))
+	return string(b), err
+}
+
+// finding is a diagnostic before it is related to the requested file.
+type finding struct {
+	pos      buildout.Pos
+	severity string
+	msg      string
+}
+
+// buildoutDiagnostics selects the configuration errors an editor reports:
+// parse and merge errors, missing extends, unknown <= bases, references to
+// sections defined nowhere and circular references as errors; a missing
+// option of another section as a warning, unless the referencing section
+// is a macro base. A missing ${:option} of the section itself is not
+// reported: that is how macros (sections used through <=, such as
+// [jinja-template]) name the options the sections inheriting them provide.
+func buildoutDiagnostics(c *buildout.Config) []finding {
+	var out []finding
+	seen := map[string]bool{}
+	add := func(pos buildout.Pos, sev, msg string) {
+		key := pos.String() + "\x00" + msg
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		out = append(out, finding{pos, sev, msg})
+	}
+	for _, e := range c.Errors {
+		add(e.Pos, SeverityError, e.Msg)
+	}
+	if c.Fatal != nil {
+		add(c.Fatal.Pos, SeverityError, c.Fatal.Msg)
+		return out
+	}
+	bases := macroBases(c)
+	known := map[string]bool{}
+	for _, name := range c.Sections() {
+		known[name] = true
+	}
+	merge := len(c.Errors)
+	for _, e := range c.Diagnostics()[merge:] {
+		msg := strings.TrimSpace(e.Msg)
+		switch {
+		case strings.HasPrefix(msg, "No section named"), strings.HasPrefix(msg, "Infinite extending loop"):
+			add(e.Pos, SeverityError, msg) // unknown <= base or a loop of them
+		case strings.HasPrefix(msg, "Circular reference"):
+			add(e.Pos, SeverityError, "Circular reference in substitutions of ["+e.Section+"] "+e.Option)
+		case strings.HasPrefix(msg, "The referenced section,"):
+			add(e.Pos, SeverityError, msg)
+		case strings.HasPrefix(msg, "Referenced option does not exist"):
+			sec, own := missingSection(msg, e.Section)
+			switch {
+			case !known[sec]:
+				add(e.Pos, SeverityError, fmt.Sprintf("The referenced section, '%s', was not defined.", sec))
+			case !own && !bases[e.Section]:
+				add(e.Pos, SeverityWarning, msg)
+			}
+		case strings.HasPrefix(msg, "The substitution,"), strings.HasPrefix(msg, "The section name in"), strings.HasPrefix(msg, "The option name in"):
+			add(e.Pos, SeverityError, msg)
+		}
+	}
+	return out
+}
+
+// missingSection returns the section of a "Referenced option does not
+// exist: section option" message, and whether it is the current one.
+func missingSection(msg, current string) (string, bool) {
+	f := strings.Fields(strings.TrimPrefix(msg, "Referenced option does not exist:"))
+	if len(f) == 0 || f[0] == current {
+		return current, true
+	}
+	return f[0], false
+}
+
+// macroBases returns the sections named by a "<=" option of any section.
+func macroBases(c *buildout.Config) map[string]bool {
+	bases := map[string]bool{}
+	for _, name := range c.Sections() {
+		s, _ := c.Section(name)
+		if v, ok := s.Get("<"); ok {
+			for _, b := range strings.Fields(v.Text) {
+				bases[b] = true
+			}
+		}
+	}
+	return bases
+}
+
+// filter keeps the findings in path and summarises the others as one
+// diagnostic at line 1.
+func (a *Analyzer) filter(path string, fs []finding) []Diagnostic {
+	out := []Diagnostic{}
+	var others []string
+	otherSev := SeverityWarning
+	for _, f := range fs {
+		rel := a.rel(f.pos.File)
+		if rel == path || (rel == "" && !f.pos.IsValid()) {
+			out = append(out, Diagnostic{Path: path, Line: max(f.pos.Line, 1), Severity: f.severity, Message: f.msg})
+			continue
+		}
+		name := rel
+		if name == "" {
+			name = f.pos.File
+		}
+		if len(others) == 0 || others[len(others)-1] != name {
+			others = append(others, name)
+		}
+		if f.severity == SeverityError {
+			otherSev = SeverityError
+		}
+	}
+	if len(others) > 0 {
+		out = append(out, Diagnostic{Path: path, Line: 1, Severity: otherSev,
+			Message: fmt.Sprintf("%d problem(s) in extended file(s) %s", len(fs)-len(out), strings.Join(dedupe(others), ", "))})
+	}
+	sortDiagnostics(out)
+	return out
+}

@@ -1,0 +1,93 @@
+package lang
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// workspace writes path→content files under a new directory and returns
+// an Analyzer of it.
+func workspace(t *testing.T, files map[string]string) *Analyzer {
+	t.Helper()
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &Analyzer{Root: dir}
+}
+
+func ptr(s string) *string { return &s }
+
+func TestDiagnostics(t *testing.T) {
+	files := map[string]string{
+		"p/software.cfg":      "[buildout]\nextends = base.cfg buildout.hash.cfg\nparts = a\n\n[a]\nx = ${b:z}\n",
+		"p/base.cfg":          "[b]\nz = 1\n\n[jinja-template]\nrecipe = x\nurl = ${:_profile_base_location_}/${:filename}\n",
+		"p/buildout.hash.cfg": "[instance]\n<= jinja-template\nfilename = instance.cfg.in\n",
+		"p/broken.cfg":        "[buildout]\nextends = base.cfg\n[c]\nx = ${nowhere:y}\n",
+		"p/instance.cfg.in":   "{% if x %}\n{{ y }}\n{% endif %}\n",
+	}
+	for _, tc := range []struct {
+		name    string
+		path    string
+		content *string
+		release string
+		want    []Diagnostic
+	}{
+		{name: "clean release", path: "p/software.cfg", release: "p/software.cfg"},
+		{name: "macro base not reported", path: "p/base.cfg", release: "p/software.cfg"},
+		{name: "hash file through the release", path: "p/buildout.hash.cfg", release: "p/software.cfg"},
+		{name: "hash file on its own", path: "p/buildout.hash.cfg",
+			want: []Diagnostic{{Line: 2, Severity: "error", Message: "No section named 'jinja-template'"}}},
+		{name: "unknown section", path: "p/broken.cfg",
+			want: []Diagnostic{{Line: 4, Severity: "error", Message: "The referenced section, 'nowhere', was not defined."}}},
+		{name: "unsaved content", path: "p/software.cfg", release: "p/software.cfg",
+			content: ptr("[buildout]\nextends = base.cfg\nparts = a\n[a]\nx = ${b:nope}\ny = ${a:y}\n[m]\n<= gone\n"),
+			want: []Diagnostic{
+				{Line: 5, Severity: "warning", Message: "Referenced option does not exist: b nope"},
+				{Line: 6, Severity: "error", Message: "Circular reference in substitutions of [a] y"},
+				{Line: 8, Severity: "error", Message: "No section named 'gone'"},
+			}},
+		{name: "parse error", path: "p/software.cfg", content: ptr("[buildout]\nparts = a\nnot an option\n"),
+			want: []Diagnostic{{Line: 3, Severity: "error", Message: "?"}}},
+		{name: "missing extends", path: "p/software.cfg", content: ptr("[buildout]\nextends =\n  base.cfg\n  missing.cfg\n"),
+			want: []Diagnostic{{Line: 2, Severity: "error", Message: "?"}}},
+		{name: "error in extended file", path: "p/software.cfg", content: ptr("[buildout]\nextends = broken.cfg\n"),
+			want: []Diagnostic{{Line: 1, Severity: "error", Message: "1 problem(s) in extended file(s) p/broken.cfg"}}},
+		{name: "jinja2 valid", path: "p/instance.cfg.in"},
+		{name: "jinja2 syntax error", path: "p/instance.cfg.in", content: ptr("a\n{% for x in %}\n{% endfor %}\n"),
+			want: []Diagnostic{{Line: 2, Severity: "error", Message: "?"}}},
+		{name: "other file", path: "p/README.md", content: ptr("${x:y}")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := workspace(t, files)
+			got, err := a.Diagnostics(t.Context(), Request{Path: tc.path, Content: tc.content, Release: tc.release})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tc.want
+			if want == nil {
+				want = []Diagnostic{}
+			}
+			for i := range want {
+				want[i].Path = tc.path
+				if want[i].Message == "?" && i < len(got) && got[i].Message != "" {
+					want[i].Message = got[i].Message // wording is buildout's; the line matters
+				}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Diagnostics =\n%+v\nwant\n%+v", got, want)
+			}
+		})
+	}
+}
