@@ -1196,3 +1196,61 @@ func TestIDE(t *testing.T) {
 		t.Errorf("uncaught exceptions in the page:\n%s", strings.Join(ex, "\n"))
 	}
 }
+
+// TestLanguageIntelligence checks the editor's diagnostics as you type and
+// go to definition (/api/lang/*) on the sample release.
+func TestLanguageIntelligence(t *testing.T) {
+	srv := startServer(t)
+	ctx := newBrowser(t)
+	exceptions := watchConsole(t, ctx)
+	login(t, ctx, srv)
+
+	const release = "project/software/helloworld/software.cfg"
+	step(t, ctx, "open "+release,
+		waitJS(fmt.Sprintf(`window.webrunnerApp.openFile(%q).then(() => true)`, release)),
+		waitJS(fmt.Sprintf(`window.webrunnerApp.editor.active.path === %q`, release)),
+	)
+
+	t.Run("diagnostics", func(t *testing.T) {
+		typeAtEnd(t, ctx, "\n[broken]\nx = ${nowhere:y}\n")
+		brokenLine := evalString(t, ctx, `window.webrunnerApp.editor.active.view.state.doc.lines - 1 + ""`)
+		step(t, ctx, "error shown",
+			waitJS(`document.querySelectorAll(".cm-editor:not([hidden]) .cm-lintRange-error").length === 1`),
+			waitJS(`document.getElementById("status-diag").textContent === "1 error, 0 warnings"`),
+		)
+		// The error is on the line typed, with the server's message.
+		got := evalString(t, ctx, `(() => { const v = window.webrunnerApp.editor.active.view; const el = document.querySelector(".cm-editor:not([hidden]) .cm-lintRange-error"); return v.state.doc.lineAt(v.posAtDOM(el)).number + ""; })()`)
+		if got != brokenLine {
+			t.Errorf("error at line %s, want %s", got, brokenLine)
+		}
+		// Fixing the line clears it.
+		step(t, ctx, "fix",
+			waitJS(`(() => { const v = window.webrunnerApp.editor.active.view; const l = v.state.doc.line(v.state.doc.lines - 1); v.dispatch({changes: {from: l.from, to: l.to, insert: "x = ${buildout:directory}"}}); return true; })()`),
+			waitJS(`document.querySelectorAll(".cm-editor:not([hidden]) .cm-lintRange-error").length === 0`),
+			waitJS(`document.getElementById("status-diag").hidden`),
+		)
+	})
+
+	// cursorOn puts the cursor inside the first occurrence of text (plus off).
+	cursorOn := func(text string, off int) chromedp.Action[chromedp.Void] {
+		return waitJS(fmt.Sprintf(`(() => { const v = window.webrunnerApp.editor.active.view; const i = v.state.doc.toString().indexOf(%q); if (i < 0) return false; v.focus(); v.dispatch({selection: {anchor: i + %d}}); return v.hasFocus; })()`, text, off))
+	}
+	cursorLine := `(() => { const v = window.webrunnerApp.editor.active.view; return v.state.doc.lineAt(v.state.selection.main.head).text; })()`
+
+	t.Run("go to definition", func(t *testing.T) {
+		step(t, ctx, "F12 on a <= base",
+			cursorOn("<= jinja-template", 5),
+			chromedp.KeyEvent(kb.F12),
+			waitJS(fmt.Sprintf(`%s === "[jinja-template]"`, cursorLine)),
+		)
+		step(t, ctx, "F12 on an extends entry",
+			cursorOn("../../stack/slapos.cfg", 8),
+			chromedp.KeyEvent(kb.F12),
+			waitJS(`window.webrunnerApp.editor.active.path === "project/stack/slapos.cfg"`),
+		)
+	})
+
+	if ex := exceptions(); len(ex) > 0 {
+		t.Errorf("JavaScript exceptions: %v", ex)
+	}
+}

@@ -19,6 +19,7 @@ import { tags as t } from "@lezer/highlight";
 import { api, q, APIError } from "./api.js";
 import { h, openDialog, confirmDialog, promptDialog, toast, copyButton, store } from "./ui.js";
 import { languageFor, languageName } from "./lang.js";
+import { intelExtensions, diagnosticsCount } from "./intel.js";
 
 const highlight = HighlightStyle.define([
   { tag: t.comment, class: "tok-comment" },
@@ -49,6 +50,15 @@ const baseTheme = [
   nonceEl && nonceEl.nonce ? EditorView.cspNonce.of(nonceEl.nonce) : [],
 ];
 
+// statusDiagnostics adds the diagnostics count to the status bar.
+function statusDiagnostics() {
+  const pos = document.getElementById("status-pos");
+  if (!pos) return null;
+  const el = h("span#status-diag.status-diag", { title: "Problems in this file (F8: next)", hidden: true });
+  pos.before(el);
+  return el;
+}
+
 function basename(p) {
   return p.split("/").pop();
 }
@@ -78,6 +88,7 @@ export class Editor {
       lang: document.getElementById("status-lang"),
       md5: document.getElementById("status-md5"),
       msg: document.getElementById("status-msg"),
+      diag: statusDiagnostics(),
     };
     this.tree = new Tree(document.getElementById("tree"), this);
     this.fileIndex = null;
@@ -185,7 +196,7 @@ export class Editor {
   }
 
   addTab(path, content, etag) {
-    const tab = { path, etag, dirty: false, deleted: false, banner: null, lang: new Compartment() };
+    const tab = { path, etag, dirty: false, deleted: false, banner: null, lang: new Compartment(), intel: new Compartment() };
     const lang = languageFor(path);
     tab.view = new EditorView({
       parent: this.editorsEl,
@@ -245,6 +256,7 @@ export class Editor {
         indentWithTab,
       ]),
       tab.lang.of(lang ? lang : []),
+      tab.intel.of(intelExtensions(this, tab)),
       baseTheme,
       EditorView.contentAttributes.of({ "aria-label": "Editor: " + tab.path }),
       EditorView.updateListener.of((u) => {
@@ -300,6 +312,7 @@ export class Editor {
     this.status.md5.replaceChildren();
     this.renderBanner();
     this.updateCursor();
+    this.updateDiagnostics();
     this.updateWelcome();
     this.tree.reveal(tab.path);
     this.persist();
@@ -318,6 +331,17 @@ export class Editor {
     const line = tab.view.state.doc.lineAt(sel.head);
     this.status.pos.textContent = `Ln ${line.number}, Col ${sel.head - line.from + 1}` +
       (sel.empty ? "" : ` (${sel.to - sel.from} selected)`);
+  }
+
+  // updateDiagnostics shows the diagnostics count of the active tab.
+  updateDiagnostics() {
+    const el = this.status.diag;
+    const tab = this.active;
+    if (!el || !tab) return;
+    const { errors, warnings } = diagnosticsCount(tab.view.state);
+    el.hidden = errors + warnings === 0;
+    el.textContent = `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
+    el.classList.toggle("has-errors", errors > 0);
   }
 
   goToLine(tab, n) {
@@ -585,7 +609,7 @@ export class Editor {
       tab.el.title = np;
       tab.el.querySelector(".tab-name").textContent = basename(np);
       tab.view.dom.dataset.path = np;
-      tab.view.dispatch({ effects: tab.lang.reconfigure(languageFor(np) || []) });
+      tab.view.dispatch({ effects: [tab.lang.reconfigure(languageFor(np) || []), tab.intel.reconfigure(intelExtensions(this, tab))] });
       // A "deleted on disk" seen for the old path meanwhile is not one.
       tab.deleted = false;
       if (tab.banner === "deleted") tab.banner = null;
