@@ -1248,9 +1248,43 @@ func TestLanguageIntelligence(t *testing.T) {
 			chromedp.KeyEvent(kb.F12),
 			waitJS(`window.webrunnerApp.editor.active.path === "project/stack/slapos.cfg"`),
 		)
+		step(t, ctx, "back to "+release,
+			waitJS(fmt.Sprintf(`window.webrunnerApp.openFile(%q).then(() => true)`, release)),
+			waitJS(fmt.Sprintf(`window.webrunnerApp.editor.active.path === %q`, release)),
+		)
+		x, y := coordsOf(t, ctx, "  buildout.hash.cfg", 4)
+		step(t, ctx, "Ctrl-click on an extends entry",
+			chromedp.MouseClickXY(x, y, chromedp.ButtonModifiers(inputCtrl)),
+			waitJS(`window.webrunnerApp.editor.active.path === "project/software/helloworld/buildout.hash.cfg"`),
+		)
+	})
+
+	t.Run("hover", func(t *testing.T) {
+		step(t, ctx, "back to "+release,
+			waitJS(fmt.Sprintf(`window.webrunnerApp.openFile(%q).then(() => true)`, release)),
+			waitJS(fmt.Sprintf(`window.webrunnerApp.editor.active.path === %q`, release)),
+		)
+		x, y := coordsOf(t, ctx, "output = ${buildout:directory}", 2)
+		step(t, ctx, "hover an option",
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y),
+			waitJS(`(() => { const el = document.querySelector(".cm-lang-hover"); return !!el && el.textContent.includes("${instance-profile:output}") && el.textContent.includes("SET") && el.textContent.includes("software.cfg:"); })()`),
+		)
 	})
 
 	if ex := exceptions(); len(ex) > 0 {
 		t.Errorf("JavaScript exceptions: %v", ex)
 	}
+}
+
+// coordsOf scrolls the active editor to the first occurrence of text and
+// returns the viewport coordinates of its character at off.
+func coordsOf(t *testing.T, ctx context.Context, text string, off int) (float64, float64) {
+	t.Helper()
+	step(t, ctx, "scroll to "+text, waitJS(fmt.Sprintf(`(() => { const v = window.webrunnerApp.editor.active.view; const i = v.state.doc.toString().indexOf(%q); if (i < 0) return false; const e = window.webrunnerApp.editor; e.goToLine(e.active, v.state.doc.lineAt(i).number); return true; })()`, text)))
+	var x, y float64
+	xy := evalString(t, ctx, fmt.Sprintf(`new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => { const v = window.webrunnerApp.editor.active.view; const i = v.state.doc.toString().indexOf(%q) + %d; const c = v.coordsAtPos(i); ok(c ? (c.left + 2) + "," + ((c.top + c.bottom) / 2) : ""); })))`, text, off))
+	if _, err := fmt.Sscanf(xy, "%g,%g", &x, &y); err != nil {
+		t.Fatalf("coordinates of %q: %q", text, xy)
+	}
+	return x, y
 }
