@@ -17,8 +17,8 @@ type langRoutes struct {
 	a *lang.Analyzer
 }
 
-// mountLang adds /api/lang/diagnostics, /api/lang/definition and
-// /api/lang/hover.
+// mountLang adds /api/lang/diagnostics, /api/lang/definition,
+// /api/lang/hover and /api/lang/completion.
 func (s *Server) mountLang(r chi.Router) {
 	l := &langRoutes{s: s, a: &lang.Analyzer{Root: s.ws.Root(), Cache: buildout.NewFileCache()}}
 	r.Post("/lang/diagnostics", l.handleDiagnostics)
@@ -26,6 +26,8 @@ func (s *Server) mountLang(r chi.Router) {
 	r.Post("/lang/definition", l.position(l.definition))
 	r.Get("/lang/hover", l.position(l.hover))
 	r.Post("/lang/hover", l.position(l.hover))
+	r.Get("/lang/completion", l.position(l.completion))
+	r.Post("/lang/completion", l.position(l.completion))
 }
 
 // request checks path against the workspace and completes a lang.Request
@@ -128,4 +130,13 @@ func (l *langRoutes) hover(w http.ResponseWriter, r *http.Request, req lang.Requ
 	default:
 		writeJSON(w, http.StatusOK, map[string]string{"text": text})
 	}
+}
+
+func (l *langRoutes) completion(w http.ResponseWriter, r *http.Request, req lang.Request, line, column int) {
+	items, err := l.a.Complete(r.Context(), req, line, column)
+	if err != nil {
+		l.s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }

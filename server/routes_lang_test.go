@@ -86,3 +86,14 @@ func TestLangDefinitionAndHover(t *testing.T) {
 		t.Errorf("hover of x: %d %q", st, hover.Text)
 	}
 }
+
+func TestLangCompletion(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.login()
+	var got struct{ Items []lang.CompletionItem }
+	body := map[string]any{"path": "project/software/hello/software.cfg", "line": 3, "column": 9,
+		"content": "[buildout]\nparts =\nx = ${bu\n"}
+	if st := c.do("POST", "/api/lang/completion", body, &got); st != 200 || len(got.Items) == 0 || got.Items[0].Label != "buildout" {
+		t.Errorf("completion: %d %+v", st, got.Items)
+	}
+}

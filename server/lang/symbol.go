@@ -48,21 +48,7 @@ func symbolAt(src string, line, column int) symbol {
 	if line < 1 || line > len(lines) {
 		return symbol{}
 	}
-	var section, key string
-	for _, l := range lines[:line-1] {
-		l = strings.TrimRight(l, "\r")
-		switch {
-		case headerRe.MatchString(l):
-			section, _, _ = strings.Cut(headerRe.FindStringSubmatch(l)[1], ":")
-			key = ""
-		case l == "" || l[0] == ' ' || l[0] == '\t' || l[0] == '#' || l[0] == ';':
-			// Blank, continuation and comment lines keep the current option.
-		default:
-			if m := optionRe.FindStringSubmatch(l); m != nil {
-				key = strings.TrimSpace(m[1])
-			}
-		}
-	}
+	section, key := contextOf(lines, line)
 	text := strings.TrimRight(lines[line-1], "\r")
 	b := byteOffset(text, column-1)
 	if m := headerRe.FindStringSubmatch(text); m != nil {
@@ -112,6 +98,26 @@ func symbolAt(src string, line, column int) symbol {
 		return symbol{kind: symFile, file: word}
 	}
 	return symbol{}
+}
+
+// contextOf returns the section and the option that the lines before the
+// 1-based line leave open.
+func contextOf(lines []string, line int) (section, key string) {
+	for _, l := range lines[:line-1] {
+		l = strings.TrimRight(l, "\r")
+		switch {
+		case headerRe.MatchString(l):
+			section, _, _ = strings.Cut(headerRe.FindStringSubmatch(l)[1], ":")
+			key = ""
+		case l == "" || l[0] == ' ' || l[0] == '\t' || l[0] == '#' || l[0] == ';':
+			// Blank, continuation and comment lines keep the current option.
+		default:
+			if m := optionRe.FindStringSubmatch(l); m != nil {
+				key = strings.TrimSpace(m[1])
+			}
+		}
+	}
+	return section, key
 }
 
 // byteOffset converts a UTF-16 column offset in s to a byte offset.
