@@ -33,7 +33,7 @@ func (a *Analyzer) Complete(ctx context.Context, req Request, line, column int) 
 	text := strings.TrimRight(lines[line-1], "\r")
 	before := text[:byteOffset(text, column-1)]
 	i := strings.LastIndex(before, "${")
-	if i < 0 || strings.ContainsAny(before[i:], "} \t") || strings.Count(before[i:], ":") > 1 {
+	if i < 0 || (i > 0 && before[i-1] == '$') || strings.ContainsAny(before[i:], "} \t") || strings.Count(before[i:], ":") > 1 {
 		return items, nil
 	}
 	c, err := a.load(ctx, req)

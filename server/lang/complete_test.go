@@ -7,7 +7,7 @@ import (
 
 func TestComplete(t *testing.T) {
 	a := workspace(t, symbolFiles)
-	src := "[buildout]\nextends = base.cfg\n\n[a]\nown = 1\nx = ${\ny = ${b:\nz = ${:o\nw = ${b:z} plain\n"
+	src := "[buildout]\nextends = base.cfg\n\n[a]\nown = 1\nx = ${\ny = ${b:\nz = ${:o\nw = ${b:z} plain\nv = $${b\n"
 	for _, tc := range []struct {
 		name      string
 		line, col int
@@ -15,9 +15,10 @@ func TestComplete(t *testing.T) {
 	}{
 		{"sections", 6, 7, "a b buildout tpl versions"},
 		{"options of a section", 7, 9, "z"},
-		{"options of the current section", 8, 9, "own w x y z"},
+		{"options of the current section", 8, 9, "own v w x y z"},
 		{"after a closed reference", 9, 17, ""},
 		{"outside a reference", 5, 3, ""},
+		{"escaped reference", 10, 9, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			items, err := a.Complete(t.Context(), Request{Path: "p/new.cfg", Content: &src}, tc.line, tc.col)

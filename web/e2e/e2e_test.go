@@ -1268,6 +1268,23 @@ func TestLanguageIntelligence(t *testing.T) {
 		step(t, ctx, "hover an option",
 			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y),
 			waitJS(`(() => { const el = document.querySelector(".cm-lang-hover"); return !!el && el.textContent.includes("${instance-profile:output}") && el.textContent.includes("SET") && el.textContent.includes("software.cfg:"); })()`),
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1),
+			waitJS(`!document.querySelector(".cm-lang-hover")`),
+		)
+	})
+
+	t.Run("completion", func(t *testing.T) {
+		typeAtEnd(t, ctx, "\n[completion]\nv = ${instance-pro")
+		step(t, ctx, "section proposed",
+			waitJS(`(() => { const el = document.querySelector(".cm-tooltip-autocomplete"); return !!el && [...el.querySelectorAll(".cm-completionLabel")].some((l) => l.textContent === "instance-profile"); })()`),
+			// The completion ignores keys for 75 ms after it opens.
+			chromedp.Sleep(300*time.Millisecond),
+			typeText("\n"), // Enter without its "char" event
+			waitJS(fmt.Sprintf(`%s === "v = ${instance-profile}"`, cursorLine)),
+		)
+		step(t, ctx, "options proposed",
+			typeText(":out"),
+			waitJS(`(() => { const el = document.querySelector(".cm-tooltip-autocomplete"); return !!el && [...el.querySelectorAll(".cm-completionLabel")].some((l) => l.textContent === "output"); })()`),
 		)
 	})
 

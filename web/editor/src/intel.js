@@ -4,6 +4,7 @@
 
 import { linter, lintGutter, lintKeymap, forEachDiagnostic } from "@codemirror/lint";
 import { hoverTooltip, keymap, EditorView } from "@codemirror/view";
+import { autocompletion } from "@codemirror/autocomplete";
 
 import { api } from "./api.js";
 
@@ -74,6 +75,7 @@ export function intelExtensions(editor, tab) {
         return true;
       },
     }),
+    autocompletion({ override: [(context) => complete(tab, context)] }),
     hoverTooltip(async (view, pos) => {
       const { line, column } = position(view.state, pos);
       let res;
@@ -95,6 +97,28 @@ export function intelExtensions(editor, tab) {
     }, { hoverTime: 400 }),
   );
   return exts;
+}
+
+// complete proposes section names after "${" and option names after
+// "${section:" (or "${:", the current section), from /api/lang/completion.
+async function complete(tab, context) {
+  const m = context.matchBefore(/\$\{[^}\s:$]*(:[^}\s:$]*)?$/);
+  if (!m || context.state.sliceDoc(m.from - 1, m.from) === "$") return null;
+  const colon = m.text.indexOf(":");
+  const from = colon >= 0 ? m.from + colon + 1 : m.from + 2;
+  const { line, column } = position(context.state, context.pos);
+  let res;
+  try {
+    res = await api("POST", "/api/lang/completion", { path: tab.path, line, column, content: context.state.doc.toString() });
+  } catch {
+    return null;
+  }
+  if (context.aborted) return null;
+  return {
+    from,
+    options: (res.items || []).map((it) => ({ label: it.label, detail: it.detail, type: it.kind === "section" ? "class" : "property" })),
+    validFor: /^[\w.-]*$/,
+  };
 }
 
 // diagnosticsCount returns the number of errors and warnings shown in view.
