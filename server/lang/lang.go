@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf16"
 
 	"webrunner/buildout"
 	"webrunner/recipes/jinja2"
@@ -36,6 +37,8 @@ type Diagnostic struct {
 	Column   int    `json:"column,omitempty"`
 	Severity string `json:"severity"`
 	Message  string `json:"message"`
+
+	ref string // the reference at fault, to find its column
 }
 
 // An Analyzer analyses the files of one workspace. Its methods are safe for
@@ -116,7 +119,11 @@ func (a *Analyzer) Diagnostics(ctx context.Context, req Request) ([]Diagnostic, 
 		if c == nil {
 			return nil, err
 		}
-		return a.filter(req.Path, buildoutDiagnostics(c)), nil
+		ds := a.filter(req.Path, buildoutDiagnostics(c))
+		if src, err := a.content(req); err == nil {
+			columns(ds, strings.Split(src, "\n"))
+		}
+		return ds, nil
 	}
 	return []Diagnostic{}, nil
 }
@@ -149,6 +156,7 @@ func (a *Analyzer) content(req Request) (string, error) {
 // finding is a diagnostic before it is related to the requested file.
 type finding struct {
 	pos      buildout.Pos
+	ref      string // the ${section:option} at fault, if any
 	severity string
 	msg      string
 }
@@ -163,13 +171,14 @@ type finding struct {
 func buildoutDiagnostics(c *buildout.Config) []finding {
 	var out []finding
 	seen := map[string]bool{}
+	var ref string // of the error being added
 	add := func(pos buildout.Pos, sev, msg string) {
 		key := pos.String() + "\x00" + msg
 		if seen[key] {
 			return
 		}
 		seen[key] = true
-		out = append(out, finding{pos, sev, msg})
+		out = append(out, finding{pos: pos, ref: ref, severity: sev, msg: msg})
 	}
 	for _, e := range c.Errors {
 		add(e.Pos, SeverityError, e.Msg)
@@ -186,6 +195,7 @@ func buildoutDiagnostics(c *buildout.Config) []finding {
 	merge := len(c.Errors)
 	for _, e := range c.Diagnostics()[merge:] {
 		msg := strings.TrimSpace(e.Msg)
+		ref = refOf(e)
 		switch {
 		case strings.HasPrefix(msg, "No section named"), strings.HasPrefix(msg, "Infinite extending loop"):
 			add(e.Pos, SeverityError, msg) // unknown <= base or a loop of them
@@ -206,6 +216,18 @@ func buildoutDiagnostics(c *buildout.Config) []finding {
 		}
 	}
 	return out
+}
+
+// refOf returns the reference that err, or an error it wraps, could not
+// resolve.
+func refOf(err error) string {
+	for err != nil {
+		if e, ok := err.(*buildout.Error); ok && e.Ref != "" {
+			return e.Ref
+		}
+		err = errors.Unwrap(err)
+	}
+	return ""
 }
 
 // missingSection returns the section of a "Referenced option does not
@@ -241,7 +263,7 @@ func (a *Analyzer) filter(path string, fs []finding) []Diagnostic {
 	for _, f := range fs {
 		rel := a.rel(f.pos.File)
 		if rel == path || (rel == "" && !f.pos.IsValid()) {
-			out = append(out, Diagnostic{Path: path, Line: max(f.pos.Line, 1), Severity: f.severity, Message: f.msg})
+			out = append(out, Diagnostic{Path: path, Line: max(f.pos.Line, 1), Severity: f.severity, Message: f.msg, ref: f.ref})
 			continue
 		}
 		name := rel
@@ -261,4 +283,36 @@ func (a *Analyzer) filter(path string, fs []finding) []Diagnostic {
 	}
 	sortDiagnostics(out)
 	return out
+}
+
+// columns sets the line and column of the diagnostics of a reference to
+// where the reference is written: on the option's line or one of its
+// continuation lines.
+func columns(ds []Diagnostic, lines []string) {
+	for i := range ds {
+		d := &ds[i]
+		if d.ref == "" {
+			continue
+		}
+		for n := d.Line - 1; n >= 0 && n < len(lines); n++ {
+			l := lines[n]
+			if n > d.Line-1 && l != "" && l[0] != ' ' && l[0] != '\t' {
+				break
+			}
+			if j := strings.Index(l, d.ref); j >= 0 {
+				d.Line = n + 1
+				d.Column = utf16Len(l[:j]) + 1
+				break
+			}
+		}
+	}
+}
+
+// utf16Len is the length of s in UTF-16 code units, as the browser counts.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }

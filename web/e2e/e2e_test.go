@@ -1223,6 +1223,9 @@ func TestLanguageIntelligence(t *testing.T) {
 		if got != brokenLine {
 			t.Errorf("error at line %s, want %s", got, brokenLine)
 		}
+		if got := evalString(t, ctx, `document.querySelector(".cm-editor:not([hidden]) .cm-lintRange-error").textContent`); got != "${nowhere:y}" {
+			t.Errorf("underlined %q, want the reference", got)
+		}
 		// Fixing the line clears it.
 		step(t, ctx, "fix",
 			waitJS(`(() => { const v = window.webrunnerApp.editor.active.view; const l = v.state.doc.line(v.state.doc.lines - 1); v.dispatch({changes: {from: l.from, to: l.to, insert: "x = ${buildout:directory}"}}); return true; })()`),

@@ -36,12 +36,14 @@ export function intelExtensions(editor, tab) {
       } catch {
         return [];
       }
-      if (view.state.doc.toString() !== content) return []; // stale; the next run replaces it
       const doc = view.state.doc;
       const out = (res.diagnostics || []).map((d) => {
         const line = doc.line(Math.min(Math.max(d.line, 1), doc.lines));
         const from = d.column ? Math.min(line.from + d.column - 1, line.to) : line.from;
-        return { from, to: line.to, severity: d.severity === "warning" ? "warning" : "error", message: d.message, source: "buildout" };
+        // A reference (at a column) is underlined up to its "}".
+        const close = d.column ? line.text.indexOf("}", from - line.from) : -1;
+        const to = close >= 0 ? line.from + close + 1 : line.to;
+        return { from, to, severity: d.severity === "warning" ? "warning" : "error", message: d.message, source: "buildout" };
       });
       return out;
     }, { delay: 500 }),
