@@ -23,7 +23,7 @@ func TestLangDiagnostics(t *testing.T) {
 	}{
 		{"saved file", map[string]any{"path": "project/software/hello/software.cfg"},
 			[]lang.Diagnostic{{Path: "project/software/hello/software.cfg", Line: 1, Severity: "error",
-				Message: "1 problem(s) in extended file(s) project/stack/base.cfg"}}},
+				Message: "1 error(s) in extended file(s): project/stack/base.cfg"}}},
 		{"extended file through the release", map[string]any{"path": "project/stack/base.cfg"},
 			[]lang.Diagnostic{{Path: "project/stack/base.cfg", Line: 4, Column: 5, Severity: "error",
 				Message: "The referenced section, 'nowhere', was not defined."}}},

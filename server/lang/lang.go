@@ -91,7 +91,7 @@ func (a *Analyzer) rel(file string) string {
 // when it reaches the file, else the file itself.
 func (a *Analyzer) load(ctx context.Context, req Request) (*buildout.Config, error) {
 	abs := a.abs(req.Path)
-	opts := buildout.LoadOptions{Cache: a.Cache, Offline: true}
+	opts := buildout.LoadOptions{Cache: a.Cache, Offline: true, EmulateLocation: true}
 	if req.Content != nil {
 		opts.Overlay = map[string][]byte{abs: []byte(*req.Content)}
 	}
@@ -165,7 +165,8 @@ type finding struct {
 // parse and merge errors, missing extends, unknown <= bases, references to
 // sections defined nowhere and circular references as errors; a missing
 // option of another section as a warning, unless the referencing section
-// is a macro base. A missing ${:option} of the section itself is not
+// is a macro base or the referenced one has a recipe (recipes set options
+// such as location when they are constructed). A missing ${:option} of the section itself is not
 // reported: that is how macros (sections used through <=, such as
 // [jinja-template]) name the options the sections inheriting them provide.
 func buildoutDiagnostics(c *buildout.Config) []finding {
@@ -202,13 +203,16 @@ func buildoutDiagnostics(c *buildout.Config) []finding {
 		case strings.HasPrefix(msg, "Circular reference"):
 			add(e.Pos, SeverityError, "Circular reference in substitutions of ["+e.Section+"] "+e.Option)
 		case strings.HasPrefix(msg, "The referenced section,"):
-			add(e.Pos, SeverityError, msg)
+			if sec, _ := missingSection(msg, e.Section); !slapSections[sec] {
+				add(e.Pos, SeverityError, msg)
+			}
 		case strings.HasPrefix(msg, "Referenced option does not exist"):
 			sec, own := missingSection(msg, e.Section)
 			switch {
+			case slapSections[sec]:
 			case !known[sec]:
 				add(e.Pos, SeverityError, fmt.Sprintf("The referenced section, '%s', was not defined.", sec))
-			case !own && !bases[e.Section]:
+			case !own && !bases[e.Section] && !hasRecipe(c, sec):
 				add(e.Pos, SeverityWarning, msg)
 			}
 		case strings.HasPrefix(msg, "The substitution,"), strings.HasPrefix(msg, "The section name in"), strings.HasPrefix(msg, "The option name in"):
@@ -230,14 +234,33 @@ func refOf(err error) string {
 	return ""
 }
 
+// slapSections are the sections that slapos node adds to the profiles it
+// runs in a partition: a reference to them is never an error.
+var slapSections = map[string]bool{"slap-connection": true, "slap_connection": true}
+
 // missingSection returns the section of a "Referenced option does not
-// exist: section option" message, and whether it is the current one.
+// exist: section option" or "The referenced section, 'name', was not
+// defined." message, and whether it is the current one.
 func missingSection(msg, current string) (string, bool) {
+	if rest, ok := strings.CutPrefix(msg, "The referenced section, '"); ok {
+		name, _, _ := strings.Cut(rest, "'")
+		return name, name == current
+	}
 	f := strings.Fields(strings.TrimPrefix(msg, "Referenced option does not exist:"))
 	if len(f) == 0 || f[0] == current {
 		return current, true
 	}
 	return f[0], false
+}
+
+// hasRecipe reports whether section has a recipe, which may compute
+// options at install time (location, target...).
+func hasRecipe(c *buildout.Config, section string) bool {
+	if s, err := c.Expanded(section); err == nil && s != nil {
+		_, ok := s.Get("recipe")
+		return ok
+	}
+	return false
 }
 
 // macroBases returns the sections named by a "<=" option of any section.
@@ -254,32 +277,36 @@ func macroBases(c *buildout.Config) map[string]bool {
 	return bases
 }
 
-// filter keeps the findings in path and summarises the others as one
-// diagnostic at line 1.
+// filter keeps the findings in path and summarises the errors of other
+// files as one diagnostic at line 1.
 func (a *Analyzer) filter(path string, fs []finding) []Diagnostic {
 	out := []Diagnostic{}
 	var others []string
-	otherSev := SeverityWarning
+	n := 0
 	for _, f := range fs {
 		rel := a.rel(f.pos.File)
 		if rel == path || (rel == "" && !f.pos.IsValid()) {
 			out = append(out, Diagnostic{Path: path, Line: max(f.pos.Line, 1), Severity: f.severity, Message: f.msg, ref: f.ref})
 			continue
 		}
+		if f.severity != SeverityError {
+			continue // another file's warnings are for when it is open
+		}
 		name := rel
 		if name == "" {
 			name = f.pos.File
 		}
-		if len(others) == 0 || others[len(others)-1] != name {
-			others = append(others, name)
-		}
-		if f.severity == SeverityError {
-			otherSev = SeverityError
-		}
+		others = append(others, name)
+		n++
 	}
-	if len(others) > 0 {
-		out = append(out, Diagnostic{Path: path, Line: 1, Severity: otherSev,
-			Message: fmt.Sprintf("%d problem(s) in extended file(s) %s", len(fs)-len(out), strings.Join(dedupe(others), ", "))})
+	if n > 0 {
+		others = dedupe(others)
+		list := strings.Join(others, ", ")
+		if len(others) > 3 {
+			list = fmt.Sprintf("%s and %d more", strings.Join(others[:3], ", "), len(others)-3)
+		}
+		out = append(out, Diagnostic{Path: path, Line: 1, Severity: SeverityError,
+			Message: fmt.Sprintf("%d error(s) in extended file(s): %s", n, list)})
 	}
 	sortDiagnostics(out)
 	return out

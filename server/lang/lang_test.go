@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -65,11 +66,15 @@ func TestDiagnostics(t *testing.T) {
 		{name: "missing extends", path: "p/software.cfg", content: ptr("[buildout]\nextends =\n  base.cfg\n  missing.cfg\n"),
 			want: []Diagnostic{{Line: 2, Severity: "error", Message: "?"}}},
 		{name: "error in extended file", path: "p/software.cfg", content: ptr("[buildout]\nextends = broken.cfg\n"),
-			want: []Diagnostic{{Line: 1, Severity: "error", Message: "1 problem(s) in extended file(s) p/broken.cfg"}}},
+			want: []Diagnostic{{Line: 1, Severity: "error", Message: "1 error(s) in extended file(s): p/broken.cfg"}}},
 		{name: "jinja2 valid", path: "p/instance.cfg.in"},
 		{name: "jinja2 syntax error", path: "p/instance.cfg.in", content: ptr("a\n{% for x in %}\n{% endfor %}\n"),
 			want: []Diagnostic{{Line: 2, Severity: "error", Message: "?"}}},
 		{name: "other file", path: "p/README.md", content: ptr("${x:y}")},
+		{name: "slapos sections", path: "p/software.cfg", content: ptr("[a]\nx = ${slap-connection:computer-id}\n")},
+		{name: "option computed by a recipe", path: "p/software.cfg", content: ptr("[a]\nrecipe = r\n[b]\nx = ${a:location} ${a:target}\n")},
+		{name: "missing option of a section without recipe", path: "p/software.cfg", content: ptr("[a]\n[b]\nx = ${a:nope}\n"),
+			want: []Diagnostic{{Line: 3, Column: 5, Severity: "warning", Message: "Referenced option does not exist: a nope"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := workspace(t, files)
@@ -94,5 +99,37 @@ func TestDiagnostics(t *testing.T) {
 				t.Errorf("Diagnostics =\n%+v\nwant\n%+v", got, want)
 			}
 		})
+	}
+}
+
+// TestSampleClean checks that the sample repository, a valid release,
+// has no diagnostics at all: no false positives.
+func TestSampleClean(t *testing.T) {
+	root, err := filepath.Abs("../../web/sample/tree")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &Analyzer{Root: root}
+	n := 0
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || Kind(p) == "" {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		ds, err := a.Diagnostics(t.Context(), Request{Path: filepath.ToSlash(rel), Release: "software/helloworld/software.cfg"})
+		if err != nil {
+			return err
+		}
+		n++
+		for _, d := range ds {
+			t.Errorf("%s:%d: %s: %s", d.Path, d.Line, d.Severity, d.Message)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 5 {
+		t.Fatalf("only %d files analysed", n)
 	}
 }
