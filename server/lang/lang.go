@@ -256,7 +256,7 @@ func missingSection(msg, current string) (string, bool) {
 // hasRecipe reports whether section has a recipe, which may compute
 // options at install time (location, target...).
 func hasRecipe(c *buildout.Config, section string) bool {
-	if s, err := c.Expanded(section); err == nil && s != nil {
+	if s, _ := c.Expanded(section); s != nil { // after <=, even if substitution fails
 		_, ok := s.Get("recipe")
 		return ok
 	}

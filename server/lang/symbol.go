@@ -92,7 +92,7 @@ func symbolAt(src string, line, column int) symbol {
 	word := wordAt(text, b)
 	switch {
 	case word == "":
-	case key == "<":
+	case key == "<", key == "parts" && section == "buildout":
 		return symbol{kind: symSection, section: word}
 	case key == "extends" && section == "buildout":
 		return symbol{kind: symFile, file: word}
@@ -170,8 +170,9 @@ func (a *Analyzer) symbolRequest(ctx context.Context, req Request, line, column 
 
 // Definition returns where the symbol at line and column of req.Path is
 // defined: the option a ${section:option} reference or an option key
-// names (after <=), the header of the section a reference or a <= base
-// names, or the file an extends entry names. ok is false when there is
+// names (after <=; the section header when the option is written nowhere),
+// the header of the section a reference, a <= base or a [buildout] parts
+// entry names, or the file an extends entry names. ok is false when there is
 // nothing to go to.
 func (a *Analyzer) Definition(ctx context.Context, req Request, line, column int) (loc Location, ok bool, err error) {
 	c, sym, err := a.symbolRequest(ctx, req, line, column)
@@ -204,7 +205,13 @@ func (a *Analyzer) Definition(ctx context.Context, req Request, line, column int
 	case symOption:
 		p, found := c.Definition(sym.section, sym.option)
 		if !found {
-			return Location{}, false, nil
+			// An option not written anywhere (computed, or missing): the
+			// section header.
+			s, ok := c.Section(sym.section)
+			if !ok || !s.Pos.IsValid() {
+				return Location{}, false, nil
+			}
+			p = s.Pos
 		}
 		return a.location(p)
 	}
@@ -240,10 +247,15 @@ func (a *Analyzer) Hover(ctx context.Context, req Request, line, column int) (te
 		if s.Pos.IsValid() {
 			fmt.Fprintf(&sb, " defined at %s", a.posString(s.Pos))
 		}
-		if x, err := c.Expanded(sym.section); err == nil && x != nil {
+		if x, _ := c.Expanded(sym.section); x != nil { // after <=, even if substitution fails
 			s = x
 		}
-		keys := s.Keys()
+		var keys []string
+		for _, k := range s.Keys() {
+			if k != "<" {
+				keys = append(keys, k)
+			}
+		}
 		fmt.Fprintf(&sb, "\n%d option(s): %s", len(keys), strings.Join(keys, " "))
 		return sb.String(), true, nil
 	case symOption:

@@ -6,7 +6,7 @@ import (
 )
 
 var symbolFiles = map[string]string{
-	"p/software.cfg": "[buildout]\nextends =\n  base.cfg\n  ../stack/s.cfg\nparts = a\n\n[a]\n<= tpl\nx = ${b:z} ${:y}\ny = 2\n",
+	"p/software.cfg": "[buildout]\nextends =\n  base.cfg\n  ../stack/s.cfg\nparts = a\n\n[a]\n<= tpl\nx = ${b:z} ${:y}\ny = 2\nz = ${a:location} ${nowhere:x}\n",
 	"p/base.cfg":     "[b]\nz = 1\n  3\n\n[tpl]\nrecipe = r\nu = ${:y}/${b:z}\n",
 	"stack/s.cfg":    "[b]\nz -= 3\n",
 }
@@ -40,7 +40,10 @@ func TestDefinition(t *testing.T) {
 		{"extends entry in a parent folder", 4, 8, Location{"stack/s.cfg", 1}, true},
 		{"option key", 10, 1, Location{"p/software.cfg", 10}, true},
 		{"blank", 6, 1, Location{}, false},
-		{"plain value", 5, 10, Location{}, false},
+		{"parts entry", 5, 9, Location{"p/software.cfg", 7}, true},
+		{"computed option: its section", 11, 16, Location{"p/software.cfg", 7}, true},
+		{"unknown section", 11, 25, Location{}, false},
+		{"plain value", 10, 5, Location{}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, found, err := a.Definition(t.Context(), Request{Path: "p/software.cfg", Release: "p/software.cfg"}, tc.line, tc.col)
