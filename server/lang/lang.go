@@ -6,7 +6,8 @@
 // A buildout file is analysed through the current software release when
 // the release profile reaches it through extends (so that buildout.hash.cfg
 // or a component's buildout.cfg sees the sections of the whole release),
-// and on its own otherwise. Only findings located in the requested file are
+// else through the software.cfg of its folder if that one reaches it (the
+// buildout.hash.cfg of another release), and on its own otherwise. Only findings located in the requested file are
 // returned; those of other files are summarised as one diagnostic at line 1.
 package lang
 
@@ -87,21 +88,35 @@ func (a *Analyzer) rel(file string) string {
 	return filepath.ToSlash(r)
 }
 
-// load loads the profile through which req.Path is analysed: the release
-// when it reaches the file, else the file itself.
+// load loads the profile through which req.Path is analysed: the release,
+// else the software.cfg next to the file, when it reaches the file through
+// extends; else the file itself.
 func (a *Analyzer) load(ctx context.Context, req Request) (*buildout.Config, error) {
 	abs := a.abs(req.Path)
 	opts := buildout.LoadOptions{Cache: a.Cache, Offline: true, EmulateLocation: true}
 	if req.Content != nil {
 		opts.Overlay = map[string][]byte{abs: []byte(*req.Content)}
 	}
-	if req.Release != "" && req.Release != req.Path && Kind(req.Release) == "buildout" {
-		c, err := buildout.Load(ctx, a.abs(req.Release), opts)
-		if c != nil {
-			for _, f := range c.Files {
-				if filepath.Clean(f) == abs {
-					return c, err
-				}
+	var profiles []string
+	if req.Release != "" && Kind(req.Release) == "buildout" {
+		profiles = append(profiles, a.abs(req.Release))
+	}
+	if sibling := filepath.Join(filepath.Dir(abs), "software.cfg"); len(profiles) == 0 || sibling != profiles[0] {
+		if _, err := os.Stat(sibling); err == nil {
+			profiles = append(profiles, sibling)
+		}
+	}
+	for _, p := range profiles {
+		if p == abs {
+			break
+		}
+		c, err := buildout.Load(ctx, p, opts)
+		if c == nil {
+			continue
+		}
+		for _, f := range c.Files {
+			if filepath.Clean(f) == abs {
+				return c, err
 			}
 		}
 	}

@@ -36,6 +36,7 @@ func TestDiagnostics(t *testing.T) {
 		"p/base.cfg":          "[b]\nz = 1\n\n[jinja-template]\nrecipe = x\nurl = ${:_profile_base_location_}/${:filename}\n",
 		"p/buildout.hash.cfg": "[instance]\n<= jinja-template\nfilename = instance.cfg.in\n",
 		"p/broken.cfg":        "[buildout]\nextends = base.cfg\n[c]\nx = ${nowhere:y}\n",
+		"q/buildout.hash.cfg": "[instance]\n<= jinja-template\nfilename = instance.cfg.in\n",
 		"p/instance.cfg.in":   "{% if x %}\n{{ y }}\n{% endif %}\n",
 	}
 	for _, tc := range []struct {
@@ -48,7 +49,8 @@ func TestDiagnostics(t *testing.T) {
 		{name: "clean release", path: "p/software.cfg", release: "p/software.cfg"},
 		{name: "macro base not reported", path: "p/base.cfg", release: "p/software.cfg"},
 		{name: "hash file through the release", path: "p/buildout.hash.cfg", release: "p/software.cfg"},
-		{name: "hash file on its own", path: "p/buildout.hash.cfg",
+		{name: "hash file through its folder's software.cfg", path: "p/buildout.hash.cfg", release: "p/broken.cfg"},
+		{name: "hash file on its own", path: "q/buildout.hash.cfg",
 			want: []Diagnostic{{Line: 2, Severity: "error", Message: "No section named 'jinja-template'"}}},
 		{name: "unknown section", path: "p/broken.cfg",
 			want: []Diagnostic{{Line: 4, Column: 5, Severity: "error", Message: "The referenced section, 'nowhere', was not defined."}}},
