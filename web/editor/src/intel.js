@@ -43,7 +43,7 @@ export function intelExtensions(editor, tab) {
         // A reference (at a column) is underlined up to its "}".
         const close = d.column ? line.text.indexOf("}", from - line.from) : -1;
         const to = close >= 0 ? line.from + close + 1 : line.to;
-        return { from, to, severity: d.severity === "warning" ? "warning" : "error", message: d.message, source: "buildout" };
+        return { from, to, severity: d.severity === "warning" ? "warning" : "error", message: d.message, source: kind };
       });
       return out;
     }, { delay: 500 }),
