@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf16"
 
@@ -39,7 +40,7 @@ type Diagnostic struct {
 	Severity string `json:"severity"`
 	Message  string `json:"message"`
 
-	ref string // the reference at fault, to find its column
+	ref string // the reference or part name at fault, to find its column
 }
 
 // An Analyzer analyses the files of one workspace. Its methods are safe for
@@ -171,14 +172,15 @@ func (a *Analyzer) content(req Request) (string, error) {
 // finding is a diagnostic before it is related to the requested file.
 type finding struct {
 	pos      buildout.Pos
-	ref      string // the ${section:option} at fault, if any
+	ref      string // the ${section:option} or part name at fault, if any
 	severity string
 	msg      string
 }
 
 // buildoutDiagnostics selects the configuration errors an editor reports:
 // parse and merge errors, missing extends, unknown <= bases, references to
-// sections defined nowhere and circular references as errors; a missing
+// sections defined nowhere, parts naming no section and circular
+// references as errors; a missing
 // option of another section as a warning, unless the referencing section
 // is a macro base or the referenced one has a recipe (recipes set options
 // such as location when they are constructed). A missing ${:option} of the section itself is not
@@ -208,6 +210,11 @@ func buildoutDiagnostics(c *buildout.Config) []finding {
 	for _, name := range c.Sections() {
 		known[name] = true
 	}
+	ref = ""
+	for _, f := range missingParts(c, known) {
+		ref = f.ref
+		add(f.pos, f.severity, f.msg)
+	}
 	merge := len(c.Errors)
 	for _, e := range c.Diagnostics()[merge:] {
 		msg := strings.TrimSpace(e.Msg)
@@ -233,6 +240,36 @@ func buildoutDiagnostics(c *buildout.Config) []finding {
 		case strings.HasPrefix(msg, "The substitution,"), strings.HasPrefix(msg, "The section name in"), strings.HasPrefix(msg, "The option name in"):
 			add(e.Pos, SeverityError, msg)
 		}
+	}
+	return out
+}
+
+// missingParts returns an error for each [buildout] parts entry that
+// names no section, at the assignment that added it.
+func missingParts(c *buildout.Config, known map[string]bool) []finding {
+	parts, ok := c.Resolve("buildout").Values["parts"]
+	if !ok {
+		return nil
+	}
+	var out []finding
+	var ops []*buildout.Op
+	if b, ok := c.Section("buildout"); ok {
+		if v, ok := b.Get("parts"); ok {
+			ops = v.History()
+		}
+	}
+	for _, name := range strings.Fields(parts) {
+		if known[name] {
+			continue
+		}
+		var pos buildout.Pos
+		for _, op := range ops { // the newest assignment naming it
+			if (op.Kind == buildout.OpSet || op.Kind == buildout.OpAdd) && slices.Contains(strings.Fields(op.Value), name) {
+				pos = op.Pos
+			}
+		}
+		out = append(out, finding{pos: pos, ref: name, severity: SeverityError,
+			msg: fmt.Sprintf("The part %s of [buildout] parts is not defined: no section [%s]", name, name)})
 	}
 	return out
 }
@@ -341,7 +378,7 @@ func columns(ds []Diagnostic, lines []string) {
 			if n > d.Line-1 && l != "" && l[0] != ' ' && l[0] != '\t' {
 				break
 			}
-			if j := strings.Index(l, d.ref); j >= 0 {
+			if j := indexRef(l, d.ref); j >= 0 {
 				d.Line = n + 1
 				d.Column = utf16Len(l[:j]) + 1
 				break
@@ -349,6 +386,28 @@ func columns(ds []Diagnostic, lines []string) {
 		}
 	}
 }
+
+// indexRef returns the index of ref in l: a ${section:option} anywhere,
+// a name as a whole word (not inside "parts" or a longer name).
+func indexRef(l, ref string) int {
+	if strings.HasPrefix(ref, "${") {
+		return strings.Index(l, ref)
+	}
+	for off := 0; ; {
+		j := strings.Index(l[off:], ref)
+		if j < 0 {
+			return -1
+		}
+		j += off
+		end := j + len(ref)
+		if (j == 0 || isSpace(l[j-1])) && (end == len(l) || isSpace(l[end])) {
+			return j
+		}
+		off = j + 1
+	}
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\r' }
 
 // utf16Len is the length of s in UTF-16 code units, as the browser counts.
 func utf16Len(s string) int {

@@ -73,6 +73,8 @@ func TestDiagnostics(t *testing.T) {
 		{name: "jinja2 syntax error", path: "p/instance.cfg.in", content: ptr("a\n{% for x in %}\n{% endfor %}\n"),
 			want: []Diagnostic{{Line: 2, Severity: "error", Message: "?"}}},
 		{name: "other file", path: "p/README.md", content: ptr("${x:y}")},
+		{name: "missing part", path: "p/software.cfg", content: ptr("[buildout]\nextends = base.cfg\nparts =\n  bb\n  b b2 nosuch\n[bb]\n[b2]\n<= b\n"),
+			want: []Diagnostic{{Line: 5, Column: 8, Severity: "error", Message: "The part nosuch of [buildout] parts is not defined: no section [nosuch]"}}},
 		{name: "slapos sections", path: "p/software.cfg", content: ptr("[a]\nx = ${slap-connection:computer-id}\n")},
 		{name: "option computed by a recipe", path: "p/software.cfg", content: ptr("[a]\nrecipe = r\n[b]\nx = ${a:location} ${a:target}\n")},
 		{name: "missing option of a section without recipe", path: "p/software.cfg", content: ptr("[a]\n[b]\nx = ${a:nope}\n"),
