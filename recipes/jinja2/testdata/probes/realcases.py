@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Build render cases from the SlapOS corpus templates, for TestRealCases.
+
+  python3 realcases.py [MAX [DIR]]  # writes DIR/<name>/ (default 60, ../realcases)
+
+Each template of $WEBRUNNER_SHARED/corpus/slapos (*.in, *.jinja2, *.j2) is
+rendered with the corpus reference renderer's environment and a context
+built automatically: every undefined name gets a value guessed from the name
+and from how the template uses it (attributes read make a dict, a for loop
+over it makes a list, ...); a missing dict key is added to the context's
+dicts; a template imported by an alias is looked up among the files of the
+template's folder. When a context renders within a few attempts, the case
+(case.json, the template and the imported files) is written and
+render.py --write records expected.out.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import jinja2
+from jinja2 import nodes
+
+here = os.path.dirname(os.path.abspath(__file__))
+shared = os.environ.get('WEBRUNNER_SHARED', os.path.join(here, '..', '..', '..', '..', '..', 'shared'))
+corpus = os.path.normpath(os.path.join(shared, 'corpus', 'slapos'))
+render_py = os.path.join(shared, 'corpus', 'jinja2', 'render.py')
+out_root = os.path.normpath(os.path.join(here, '..', 'realcases'))
+sys.path.insert(0, os.path.dirname(render_py))
+import render  # noqa: E402  the reference renderer
+
+EXTENSIONS = ['jinja2.ext.do', 'jinja2.ext.loopcontrols']
+IMPORTS = {'json_module': 'json', 're_module': 're', 'urlparse': 'six.moves.urllib.parse'}
+METHODS = {'get', 'items', 'keys', 'values', 'split', 'strip', 'rstrip', 'lstrip', 'replace',
+           'startswith', 'endswith', 'lower', 'upper', 'join', 'format', 'update', 'append',
+           'setdefault', 'pop', 'encode', 'extend', 'copy', 'splitlines', 'count', 'index',
+           'find', 'rsplit', 'partition', 'title', 'capitalize', 'isdigit', 'insert', 'remove'}
+
+
+def usage(tree):
+    """Return {name: shape}: shape is a dict of the attributes/keys read
+    (each a shape), 'list' for a loop target, or None for a plain value."""
+    shapes = {}
+
+    def path(node):
+        keys = []
+        while True:
+            if isinstance(node, nodes.Getattr):
+                keys.append(node.attr)
+                node = node.node
+            elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) \
+                    and isinstance(node.arg.value, str):
+                keys.append(node.arg.value)
+                node = node.node
+            else:
+                break
+        if isinstance(node, nodes.Name):
+            return node.name, keys[::-1]
+        return None, None
+
+    for n in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        name, keys = path(n)
+        if name is None:
+            continue
+        d = shapes.setdefault(name, {})
+        if not isinstance(d, dict):
+            continue
+        for k in keys:
+            if k in METHODS:
+                break
+            d = d.setdefault(k, {})
+    for f in tree.find_all(nodes.For):
+        if isinstance(f.iter, nodes.Name) and f.iter.name not in shapes:
+            shapes[f.iter.name] = 'list'
+    return shapes
+
+
+def leaf(name):
+    n = name.lower()
+    if n.endswith('_list') or n.endswith('-list'):
+        return ['%s-1' % name, '%s-2' % name]
+    if 'port' in n:
+        return '8080'
+    if 'ipv6' in n:
+        return '2001:db8::1'
+    if 'ipv4' in n or n.endswith('ip'):
+        return '10.0.0.1'
+    if any(w in n for w in ('path', 'dir', 'bin', 'location', 'folder', 'file', 'executable', 'prefix')):
+        return '/srv/slapgrid/slappart0/' + name
+    if 'url' in n:
+        return 'https://[2001:db8::1]:8080/' + name
+    return name + '-value'
+
+
+def value(name, shape):
+    if shape == 'list':
+        return leaf(name + '_list')
+    if isinstance(shape, dict) and shape:
+        return {k: value(k, s) for k, s in shape.items()}
+    if name.endswith('_dict') or name in ('slap_configuration', 'slapparameter_dict'):
+        return {}
+    return leaf(name)
+
+
+def add_key(v, key):
+    """Add key to every dict of v that lacks it; return whether one did."""
+    added = False
+    if isinstance(v, dict):
+        if key not in v:
+            v[key] = leaf(key)
+            added = True
+        for x in list(v.values()):
+            added = add_key(x, key) or added
+    return added
+
+
+def build(path):
+    """Return (context, import_list) that render path, or None."""
+    with open(path, 'rb') as f:
+        source = f.read().decode('utf-8')
+    folder = os.path.dirname(path)
+    env = jinja2.Environment(extensions=EXTENSIONS)
+    shapes = usage(env.parse(source))
+    context, import_list = {}, []
+    for _ in range(40):
+        case_dir = write_case('/tmp/realcase-probe', path, context, import_list)
+        try:
+            render.render_case(case_dir)
+            return context, import_list
+        except jinja2.UndefinedError as e:
+            msg = str(e)
+            m = re.match(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined$", msg)
+            if m and m.group(1) not in context:
+                context[m.group(1)] = value(m.group(1), shapes.get(m.group(1)))
+                continue
+            m = re.match(r"'dict object' has no attribute '([^']*)'$", msg)
+            if m and any(add_key(v, m.group(1)) for v in list(context.values())):
+                continue
+            return None
+        except jinja2.TemplateNotFound as e:
+            alias = e.name
+            if any(a == alias for _, a, _ in import_list) or '/' in alias:
+                return None
+            names = sorted(f for f in os.listdir(folder)
+                           if (f == alias or f.startswith(alias + '.') or f.startswith(alias + '-'))
+                           and os.path.isfile(os.path.join(folder, f)))
+            if not names:
+                return None
+            import_list.append(['file', alias, names[0]])
+        except Exception:
+            return None
+    return None
+
+
+def write_case(d, path, context, import_list):
+    if os.path.isdir(d):
+        shutil.rmtree(d)
+    os.makedirs(d)
+    folder = os.path.dirname(path)
+    shutil.copy(path, os.path.join(d, os.path.basename(path)))
+    for _, _, f in import_list:
+        shutil.copy(os.path.join(folder, f), os.path.join(d, f))
+    with open(os.path.join(d, 'case.json'), 'w') as f:
+        json.dump({'template': os.path.basename(path), 'extensions': EXTENSIONS,
+                   'context': context, 'import': IMPORTS, 'import_list': import_list},
+                  f, indent=1, sort_keys=False)
+        f.write('\n')
+    return d
+
+
+def main(argv):
+    global out_root
+    limit = int(argv[0]) if argv else 60
+    if len(argv) > 1:
+        out_root = os.path.abspath(argv[1])
+    paths = []
+    for d, _, files in os.walk(corpus):
+        for f in files:
+            if f.endswith(('.in', '.jinja2', '.j2')):
+                p = os.path.join(d, f)
+                if os.path.getsize(p) <= 20000:
+                    paths.append(p)
+    paths.sort()
+    built = []
+    for p in paths:
+        try:
+            r = build(p)
+        except Exception:
+            r = None
+        if r is None:
+            continue
+        built.append((p, r))
+    sys.stderr.write('%d of %d templates render\n' % (len(built), len(paths)))
+    # Spread the kept cases over the corpus.
+    step = max(1.0, len(built) / float(limit))
+    keep = [built[int(i * step)] for i in range(min(limit, len(built)))]
+    if os.path.isdir(out_root):
+        shutil.rmtree(out_root)
+    written = []
+    for p, (context, import_list) in keep:
+        name = re.sub(r'[^A-Za-z0-9.-]+', '-', os.path.relpath(p, corpus))
+        written.append(write_case(os.path.join(out_root, name), p, context, import_list))
+    subprocess.run([sys.executable, render_py, '--write'] + written, check=True,
+                   stdout=subprocess.DEVNULL)
+    print('%d cases written under %s' % (len(written), out_root))
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
