@@ -17,8 +17,16 @@ type langRoutes struct {
 	a *lang.Analyzer
 }
 
-// mountLang adds /api/lang/diagnostics, /api/lang/definition,
-// /api/lang/hover and /api/lang/completion.
+// mountLang adds the language intelligence of the editor (beyond api.md):
+//
+//	POST /api/lang/diagnostics {path, content?}  → {diagnostics: [{path, line, column?, severity, message}]}
+//	GET  /api/lang/definition?path=&line=&column= → {path, line}, 404 when there is none
+//	GET  /api/lang/hover?path=&line=&column=      → {text} ("" when nothing to show)
+//	GET  /api/lang/completion?path=&line=&column= → {items: [{label, detail?, kind}]}
+//
+// Lines and columns are 1-based, columns in UTF-16 code units. The three
+// position routes also take POST {path, line, column, content?}: content is
+// the editor's unsaved text, analysed instead of the file on disk.
 func (s *Server) mountLang(r chi.Router) {
 	l := &langRoutes{s: s, a: &lang.Analyzer{Root: s.ws.Root(), Cache: buildout.NewFileCache()}}
 	r.Post("/lang/diagnostics", l.handleDiagnostics)
