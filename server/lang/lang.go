@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"unicode/utf16"
 
@@ -253,16 +254,17 @@ func missingParts(c *buildout.Config, known map[string]bool) []finding {
 	}
 	var out []finding
 	var ops []*buildout.Op
+	var where buildout.Pos // of the value, for a part that comes from a substitution
 	if b, ok := c.Section("buildout"); ok {
 		if v, ok := b.Get("parts"); ok {
-			ops = v.History()
+			ops, where = v.History(), v.Pos()
 		}
 	}
 	for _, name := range strings.Fields(parts) {
 		if known[name] {
 			continue
 		}
-		var pos buildout.Pos
+		pos := where
 		for _, op := range ops { // the newest assignment naming it
 			if (op.Kind == buildout.OpSet || op.Kind == buildout.OpAdd) && slices.Contains(strings.Fields(op.Value), name) {
 				pos = op.Pos
@@ -416,4 +418,22 @@ func utf16Len(s string) int {
 		n += utf16.RuneLen(r)
 	}
 	return n
+}
+
+// dedupe returns ss without repeated strings, in first-seen order.
+func dedupe(ss []string) []string {
+	seen := map[string]bool{}
+	out := ss[:0]
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// sortDiagnostics sorts ds by line, keeping the order of each line's.
+func sortDiagnostics(ds []Diagnostic) {
+	sort.SliceStable(ds, func(i, j int) bool { return ds[i].Line < ds[j].Line })
 }
