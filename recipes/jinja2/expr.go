@@ -255,7 +255,29 @@ func (x *exec) eval(sc *scope, e expr) (pyval.Value, error) {
 }
 
 func compare(op string, a, b pyval.Value) (bool, error) {
-	if err := strictErr(a, b); err != nil {
+	if op == "in" || op == "notin" {
+		if err := strictErr(b); err != nil {
+			return false, err
+		}
+		if u, ok := a.(*pyval.Undefined); ok && u.Strict {
+			// Python asks the container: a str raises its TypeError
+			// before touching the item, an empty sequence compares
+			// nothing; anything else uses the item (hash or ==).
+			switch c := b.(type) {
+			case string, pyval.Markup:
+				return pyval.Contains(c, a)
+			case *pyval.List:
+				if len(c.Items) == 0 {
+					return op == "notin", nil
+				}
+			case pyval.Tuple:
+				if len(c) == 0 {
+					return op == "notin", nil
+				}
+			}
+			return false, u.Err()
+		}
+	} else if err := strictErr(a, b); err != nil {
 		return false, err
 	}
 	switch op {

@@ -44,6 +44,30 @@ func truthArg(args []pyval.Value, kw []pyval.KV, i int, name string, dflt bool) 
 
 func toStr(v pyval.Value) (string, error) { return pyval.Str(v) }
 
+// multiAttrGetter implements Jinja2's make_multi_attrgetter (the sort
+// filter's key): "a,b.c" gives the list of the values of each
+// comma-separated attribute path.
+func multiAttrGetter(attribute pyval.Value, lower bool) func(pyval.Value) (pyval.Value, error) {
+	var gets []func(pyval.Value) (pyval.Value, error)
+	if s, ok := attribute.(string); ok {
+		for _, a := range strings.Split(s, ",") {
+			gets = append(gets, attrGetter(a, lower, nil))
+		}
+	} else {
+		gets = append(gets, attrGetter(attribute, lower, nil))
+	}
+	return func(item pyval.Value) (pyval.Value, error) {
+		vs := make([]pyval.Value, len(gets))
+		for i, get := range gets {
+			var err error
+			if vs[i], err = get(item); err != nil {
+				return nil, err
+			}
+		}
+		return pyval.NewList(vs...), nil
+	}
+}
+
 // attrGetter implements Jinja2's make_attrgetter: "a.b" and "0" paths.
 func attrGetter(attribute pyval.Value, lower bool, dflt pyval.Value) func(pyval.Value) (pyval.Value, error) {
 	var parts []pyval.Value
@@ -642,7 +666,7 @@ func init() {
 			cs := truthArg(args, kw, 1, "case_sensitive", false)
 			var key func(pyval.Value) (pyval.Value, error)
 			if a := arg(args, kw, 2, "attribute", nil); a != nil {
-				key = attrGetter(a, !cs, nil)
+				key = multiAttrGetter(a, !cs)
 			} else {
 				key = lowerKey(cs)
 			}

@@ -563,7 +563,16 @@ func strMethod(s string, name string) Value {
 			return strings.Repeat(fill, left) + s + strings.Repeat(fill, d-left), nil
 		})
 	case "encode":
-		return method(name, 0, 2, func([]Value, []KV) (Value, error) { return s, nil }, "encoding", "errors")
+		return method(name, 0, 2, func(args []Value, _ []KV) (Value, error) {
+			// bytes do not exist: the str stands for its encoding, once
+			// the arguments are checked as CPython does.
+			for i, a := range args {
+				if _, ok := unmark(a).(string); !ok {
+					return nil, Errorf("TypeError", "encode() argument '%s' must be str, not %s", []string{"encoding", "errors"}[i], TypeName(a))
+				}
+			}
+			return s, nil
+		}, "encoding", "errors")
 	case "removeprefix":
 		return method(name, 1, 1, func(args []Value, _ []KV) (Value, error) {
 			p, err := strArg(name, args[0])

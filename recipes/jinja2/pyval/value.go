@@ -257,6 +257,9 @@ func TypeName(v Value) string {
 	case *View:
 		return "dict_" + v.Kind
 	case *Undefined:
+		if v.Strict {
+			return "StrictUndefined"
+		}
 		return "Undefined"
 	case interface{ TypeName() string }:
 		return v.TypeName()

@@ -9,9 +9,12 @@ built automatically: every undefined name gets a value guessed from the name
 and from how the template uses it (attributes read make a dict, a for loop
 over it makes a list, ...); a missing dict key is added to the context's
 dicts; a template imported by an alias is looked up among the files of the
-template's folder. When a context renders within a few attempts, the case
-(case.json, the template and the imported files) is written and
-render.py --write records expected.out.
+template's folder or its parents. Each template is tried twice: with the
+keys read by .get() left out (the defaults) and with them filled in. The
+last context tried is kept when it ends on another error (that case checks
+the exception class); templates whose imports cannot be found are left out.
+The cases are spread over the corpus, and render.py --write records
+expected.out or expected.error.
 """
 import json
 import os
@@ -39,9 +42,11 @@ METHODS = {'get', 'items', 'keys', 'values', 'split', 'strip', 'rstrip', 'lstrip
            'find', 'rsplit', 'partition', 'title', 'capitalize', 'isdigit', 'insert', 'remove'}
 
 
-def usage(tree):
+def usage(tree, gets=False):
     """Return {name: shape}: shape is a dict of the attributes/keys read
-    (each a shape), 'list' for a loop target, or None for a plain value."""
+    (each a shape), 'list' for a loop target, or None for a plain value.
+    With gets, the keys read by .get(KEY, DEFAULT) are included, with a
+    value of the default's type (a flipped bool)."""
     shapes = {}
 
     def path(node):
@@ -71,10 +76,40 @@ def usage(tree):
             if k in METHODS:
                 break
             d = d.setdefault(k, {})
+    if gets:
+        for c in tree.find_all(nodes.Call):
+            if not (isinstance(c.node, nodes.Getattr) and c.node.attr == 'get' and c.args
+                    and isinstance(c.args[0], nodes.Const) and isinstance(c.args[0].value, str)):
+                continue
+            name, keys = path(c.node.node)
+            if name is None or any(k in METHODS for k in keys):
+                continue
+            d = shapes.setdefault(name, {})
+            for k in keys:
+                if not isinstance(d, dict):
+                    break
+                d = d.setdefault(k, {})
+            if not isinstance(d, dict):
+                continue
+            key = c.args[0].value
+            dflt = c.args[1].value if len(c.args) > 1 and isinstance(c.args[1], nodes.Const) else None
+            if isinstance(dflt, bool):
+                d.setdefault(key, Leaf(not dflt))
+            elif isinstance(dflt, (int, float)):
+                d.setdefault(key, Leaf(dflt + 1))
+            elif key not in d:
+                d[key] = {}
     for f in tree.find_all(nodes.For):
         if isinstance(f.iter, nodes.Name) and f.iter.name not in shapes:
             shapes[f.iter.name] = 'list'
     return shapes
+
+
+class Leaf:
+    """A shape that is a given value."""
+
+    def __init__(self, v):
+        self.v = v
 
 
 def leaf(name):
@@ -95,6 +130,8 @@ def leaf(name):
 
 
 def value(name, shape):
+    if isinstance(shape, Leaf):
+        return shape.v
     if shape == 'list':
         return leaf(name + '_list')
     if isinstance(shape, dict) and shape:
@@ -116,21 +153,56 @@ def add_key(v, key):
     return added
 
 
-def build(path):
-    """Return (context, import_list) that render path, or None."""
+def find_import(folder, alias):
+    """Return the path of the file an import alias likely names: in the
+    template's folder or its parents up to the software/stack folder."""
+    norm = alias.replace('_', '-')
+    while True:
+        names = sorted(f for f in os.listdir(folder)
+                       if os.path.isfile(os.path.join(folder, f))
+                       and any(f.replace('_', '-') == a or f.replace('_', '-').startswith(a + '.')
+                               for a in (norm, 'instance-' + norm, 'template-' + norm)))
+        if names:
+            return os.path.join(folder, names[0])
+        if os.path.dirname(os.path.dirname(folder)) == corpus or folder == corpus:
+            return None
+        folder = os.path.dirname(folder)
+
+
+def attempt(path, context, import_list):
+    """Render a case; return the exception, or None."""
+    case_dir = write_case('/tmp/realcase-probe', path, context, import_list)
+    try:
+        render.render_case(case_dir)
+        return None
+    except Exception as e:
+        return e
+
+
+def build(path, gets=False):
+    """Return (context, import_list, error) for path, or None: error is
+    the exception class name when the last context does not render."""
     with open(path, 'rb') as f:
         source = f.read().decode('utf-8')
     folder = os.path.dirname(path)
     env = jinja2.Environment(extensions=EXTENSIONS)
-    shapes = usage(env.parse(source))
+    shapes = usage(env.parse(source), gets)
     context, import_list = {}, []
     for _ in range(40):
-        case_dir = write_case('/tmp/realcase-probe', path, context, import_list)
-        try:
-            render.render_case(case_dir)
-            return context, import_list
-        except jinja2.UndefinedError as e:
-            msg = str(e)
+        e = attempt(path, context, import_list)
+        if e is None:
+            return context, import_list, None
+        msg = str(e)
+        if isinstance(e, jinja2.TemplateNotFound):
+            alias = e.name
+            f = None
+            if not any(a == alias for _, a, _ in import_list) and '/' not in alias:
+                f = find_import(folder, alias)
+            if f is None:
+                return None
+            import_list.append(['file', alias, f])
+            continue
+        if isinstance(e, jinja2.UndefinedError):
             m = re.match(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined$", msg)
             if m and m.group(1) not in context:
                 context[m.group(1)] = value(m.group(1), shapes.get(m.group(1)))
@@ -138,19 +210,19 @@ def build(path):
             m = re.match(r"'dict object' has no attribute '([^']*)'$", msg)
             if m and any(add_key(v, m.group(1)) for v in list(context.values())):
                 continue
-            return None
-        except jinja2.TemplateNotFound as e:
-            alias = e.name
-            if any(a == alias for _, a, _ in import_list) or '/' in alias:
-                return None
-            names = sorted(f for f in os.listdir(folder)
-                           if (f == alias or f.startswith(alias + '.') or f.startswith(alias + '-'))
-                           and os.path.isfile(os.path.join(folder, f)))
-            if not names:
-                return None
-            import_list.append(['file', alias, names[0]])
-        except Exception:
-            return None
+        if re.match(r"'str( object)?'? (object )?has no attribute", msg):
+            # A name used as a dict: the first str whose change moves the error.
+            for k, v in context.items():
+                if isinstance(v, str):
+                    context[k] = {}
+                    e2 = attempt(path, context, import_list)
+                    if e2 is None or str(e2) != msg:
+                        break
+                    context[k] = v
+            else:
+                return context, import_list, type(e).__name__
+            continue
+        return context, import_list, type(e).__name__
     return None
 
 
@@ -161,10 +233,11 @@ def write_case(d, path, context, import_list):
     folder = os.path.dirname(path)
     shutil.copy(path, os.path.join(d, os.path.basename(path)))
     for _, _, f in import_list:
-        shutil.copy(os.path.join(folder, f), os.path.join(d, f))
+        shutil.copy(os.path.join(folder, f), os.path.join(d, os.path.basename(f)))
     with open(os.path.join(d, 'case.json'), 'w') as f:
         json.dump({'template': os.path.basename(path), 'extensions': EXTENSIONS,
-                   'context': context, 'import': IMPORTS, 'import_list': import_list},
+                   'context': context, 'import': IMPORTS,
+                   'import_list': [[t, a, os.path.basename(f)] for t, a, f in import_list]},
                   f, indent=1, sort_keys=False)
         f.write('\n')
     return d
@@ -185,22 +258,25 @@ def main(argv):
     paths.sort()
     built = []
     for p in paths:
-        try:
-            r = build(p)
-        except Exception:
-            r = None
-        if r is None:
-            continue
-        built.append((p, r))
-    sys.stderr.write('%d of %d templates render\n' % (len(built), len(paths)))
+        for gets in (False, True):
+            try:
+                r = build(p, gets)
+            except Exception:
+                r = None
+            if r is not None and not (gets and built and built[-1][0] == p and built[-1][1] == r):
+                built.append((p, r))
+    sys.stderr.write('%d cases from %d templates, %d of them errors\n' % (
+        len(built), len(paths), sum(1 for _, r in built if r[2])))
     # Spread the kept cases over the corpus.
     step = max(1.0, len(built) / float(limit))
     keep = [built[int(i * step)] for i in range(min(limit, len(built)))]
     if os.path.isdir(out_root):
         shutil.rmtree(out_root)
     written = []
-    for p, (context, import_list) in keep:
+    for p, (context, import_list, _) in keep:
         name = re.sub(r'[^A-Za-z0-9.-]+', '-', os.path.relpath(p, corpus))
+        while os.path.join(out_root, name) in written:
+            name += '-full'
         written.append(write_case(os.path.join(out_root, name), p, context, import_list))
     subprocess.run([sys.executable, render_py, '--write'] + written, check=True,
                    stdout=subprocess.DEVNULL)
