@@ -933,6 +933,31 @@ func TestIDE(t *testing.T) {
 		)
 	})
 
+	t.Run("a built file open in a tab reloads after the build", func(t *testing.T) {
+		// Files outside project/ have no live events: the IDE rechecks
+		// their tabs when a build ends.
+		built, _ := filepath.Glob(filepath.Join(srv.workspace, "software", "*", "instance.cfg"))
+		if len(built) != 1 {
+			t.Fatalf("built instance.cfg: %q", built)
+		}
+		rel, _ := filepath.Rel(srv.workspace, built[0])
+		rel = filepath.ToSlash(rel)
+		step(t, ctx, "open "+rel, waitJS(fmt.Sprintf(`window.webrunnerApp.openFile(%q, 1).then(() => window.webrunnerApp.editor.active.path === %q)`, rel, rel)))
+		const marker = "# rendered again after a build"
+		if err := os.WriteFile(diskProfile, []byte(readFile(t, diskProfile)+marker+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		hash := readFile(t, diskHash)
+		i := strings.LastIndex(hash, "md5sum = ")
+		hash = hash[:i] + "md5sum = " + md5File(t, diskProfile) + hash[i+len("md5sum = ")+32:]
+		if err := os.WriteFile(diskHash, []byte(hash), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		step(t, ctx, "build", chromedp.KeyEvent("B", chromedp.KeyModifiers(inputCtrl|inputShift)))
+		longStep(t, ctx, "the built file's tab shows the new text", 3*time.Minute,
+			waitJS(fmt.Sprintf(`window.webrunnerApp.editor.active.path === %q && %s.includes(%q)`, rel, editorText, marker)))
+	})
+
 	t.Run("build output rendering", func(t *testing.T) {
 		// Lines as the build websocket delivers them, rendered by the panel.
 		step(t, ctx, "phase header, ANSI colours, error, file link",

@@ -564,6 +564,15 @@ export class Editor {
     );
   }
 
+  // recheckOutsideProject reloads the tabs of files outside project/ after
+  // a build, which rewrites such files: live file events cover project/
+  // only. A dirty tab gets the "changed on disk" banner instead.
+  async recheckOutsideProject() {
+    for (const tab of this.tabs.filter((tb) => !under(tb.path, "project"))) {
+      await this.fileEvent({ type: "file", path: tab.path, op: "write" });
+    }
+  }
+
   // fileEvent handles a change on disk reported by /api/events.
   async fileEvent(ev) {
     this.fileIndex = null;

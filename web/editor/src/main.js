@@ -284,6 +284,7 @@ class App {
       // The release may have been changed by another tab or a script.
       if (ev.state === "running") this.loadRelease();
       if (ev.state !== "running") {
+        this.editor.recheckOutsideProject();
         this.services.refresh();
         if (this.view === "logs") this.logs.refresh();
       }
