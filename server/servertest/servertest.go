@@ -34,9 +34,13 @@ var (
 	buildErr  error
 )
 
-// Binary builds cmd/webrunner once per test process and returns its path.
+// Binary builds cmd/webrunner once per test process and returns its path;
+// env WEBRUNNER_TEST_BIN names a prebuilt binary to test instead.
 func Binary(t testing.TB) string {
 	t.Helper()
+	if bin := os.Getenv("WEBRUNNER_TEST_BIN"); bin != "" {
+		return bin
+	}
 	buildOnce.Do(func() {
 		out, err := exec.Command("go", "env", "GOMOD").Output()
 		if err != nil {

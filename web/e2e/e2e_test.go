@@ -3,21 +3,17 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -26,37 +22,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"webrunner/server/servertest"
 )
-
-// binary is the webrunner binary built by TestMain.
-var binary string
-
-func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	if bin := os.Getenv("WEBRUNNER_E2E_BIN"); bin != "" {
-		// Test a prebuilt binary instead of building ./cmd/webrunner.
-		binary = bin
-		return m.Run()
-	}
-	dir, err := os.MkdirTemp("", "webrunner-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	binary = filepath.Join(dir, "webrunner")
-	build := exec.Command("go", "build", "-o", binary, "./cmd/webrunner")
-	build.Dir = moduleRoot()
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: building webrunner:", err)
-		return 1
-	}
-	return m.Run()
-}
 
 // moduleRoot is the repository root (two levels above this file).
 func moduleRoot() string {
@@ -64,7 +32,8 @@ func moduleRoot() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-const password = "e2e-secret-password"
+// password is the password of every test server.
+const password = servertest.Password
 
 const (
 	inputCtrl  = chromedp.ModifierCtrl
@@ -77,62 +46,12 @@ type server struct {
 	workspace string
 }
 
-// startServer starts webrunner serve on a fresh workspace and stops its
-// process group when the test ends.
+// startServer starts webrunner serve on a fresh workspace; it is stopped
+// when the test ends.
 func startServer(t *testing.T) *server {
 	t.Helper()
-	ws := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, binary, "serve", "--workspace", ws, "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "WEBRUNNER_PASSWORD="+password)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s serve: %v", binary, err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() {
-			cmd.Wait()
-			close(done)
-		}()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cancel()
-			<-done
-		}
-		cancel()
-	})
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		re := regexp.MustCompile(`listening on (http://\S+)`)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-			if testing.Verbose() {
-				fmt.Fprintln(os.Stderr, "serve:", sc.Text())
-			}
-		}
-		io.Copy(io.Discard, stderr)
-	}()
-	select {
-	case u := <-found:
-		return &server{url: u, workspace: ws}
-	case <-time.After(30 * time.Second):
-		t.Fatal("webrunner serve did not print its address within 30 s")
-	}
-	return nil
+	s := servertest.Start(t, "")
+	return &server{url: s.URL, workspace: s.Workspace}
 }
 
 // newBrowser starts headless Chromium with a fresh profile; the returned
