@@ -1024,6 +1024,10 @@ func TestIDE(t *testing.T) {
 		if href != "/api/download?path="+strings.ReplaceAll(serviceLog, "/", "%2F") {
 			t.Errorf("download link %q", href)
 		}
+		step(t, ctx, "clear the filter",
+			waitJS(`(() => { const f = document.querySelector("#log-filter"); f.value = ""; f.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`),
+			waitJS(`[...document.querySelectorAll("#log-output .log-line")].some((l) => !l.hidden && l.textContent.includes("GET /e2e-probe"))`),
+		)
 		screenshot(t, ctx, "09-logs")
 		step(t, ctx, "back to the editor", chromedp.Click(chromedp.CSS(`#tab-editor`)))
 	})
