@@ -17,6 +17,7 @@ import (
 	"webrunner/recipes/internal/fetch"
 	"webrunner/recipes/internal/option"
 	"webrunner/recipes/internal/run"
+	"webrunner/recipes/jinja2/pyval"
 )
 
 func init() {
@@ -274,7 +275,7 @@ func (r *cmmi) Install(ctx context.Context) ([]string, error) {
 	}
 	for _, p := range option.Lines(get("promises", "")) {
 		if _, err := os.Stat(p); err != nil {
-			r.host.Logf("%s: could not find promise %s", r.name, fetch.Quote(p))
+			r.host.Logf("%s: could not find promise %s", r.name, pyval.QuoteString(p))
 		}
 	}
 	return []string{r.location}, nil

@@ -12,9 +12,9 @@ import (
 	"strings"
 
 	"webrunner/buildout"
-	"webrunner/recipes/internal/fetch"
 	"webrunner/recipes/internal/files"
 	"webrunner/recipes/internal/option"
+	"webrunner/recipes/jinja2/pyval"
 )
 
 func init() {
@@ -205,7 +205,7 @@ func newWrapper(ctx context.Context, h buildout.Host, name string, opts *buildou
 			return nil, err
 		}
 		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("unstable wrapper path (%s)", fetch.Quote(p))
+			return nil, fmt.Errorf("unstable wrapper path (%s)", pyval.QuoteString(p))
 		}
 		return nil, nil
 	}

@@ -20,6 +20,7 @@ import (
 
 	"webrunner/buildout"
 	"webrunner/recipes/internal/option"
+	"webrunner/recipes/jinja2/pyval"
 )
 
 // Config is what fetching needs of the [buildout] section.
@@ -87,7 +88,7 @@ func Fetch(ctx context.Context, c Config, u, md5sum string) (path string, cleanu
 			}
 			if sum != md5sum {
 				// zc.buildout names the path as the URL gives it.
-				return "", nop, checksumError(fmt.Sprintf("MD5 checksum mismatch for local resource at %s.", Quote(LocalPath("", u))))
+				return "", nop, checksumError(fmt.Sprintf("MD5 checksum mismatch for local resource at %s.", pyval.QuoteString(LocalPath("", u))))
 			}
 		} else if _, err := os.Stat(p); err != nil {
 			return "", nop, err
@@ -105,14 +106,14 @@ func Fetch(ctx context.Context, c Config, u, md5sum string) (path string, cleanu
 					return "", nop, err
 				}
 				if sum != md5sum {
-					return "", nop, checksumError(fmt.Sprintf("MD5 checksum mismatch for cached download from %s at %s", Quote(u), Quote(cached)))
+					return "", nop, checksumError(fmt.Sprintf("MD5 checksum mismatch for cached download from %s at %s", pyval.QuoteString(u), pyval.QuoteString(cached)))
 				}
 			}
 			return cached, nop, nil
 		}
 	}
 	if c.Offline {
-		return "", nop, fmt.Errorf("Couldn't download %s in offline mode.", Quote(u))
+		return "", nop, fmt.Errorf("Couldn't download %s in offline mode.", pyval.QuoteString(u))
 	}
 	tmpDir := c.Cache
 	if tmpDir != "" {
@@ -131,11 +132,11 @@ func Fetch(ctx context.Context, c Config, u, md5sum string) (path string, cleanu
 	}
 	if err != nil {
 		remove()
-		return "", nop, fmt.Errorf("Couldn't download %s: %v", Quote(u), err)
+		return "", nop, fmt.Errorf("Couldn't download %s: %v", pyval.QuoteString(u), err)
 	}
 	if md5sum != "" && sum != md5sum {
 		remove()
-		return "", nop, checksumError(fmt.Sprintf("MD5 checksum mismatch downloading %s", Quote(u)))
+		return "", nop, checksumError(fmt.Sprintf("MD5 checksum mismatch downloading %s", pyval.QuoteString(u)))
 	}
 	if cached != "" {
 		if err := os.Rename(tmp.Name(), cached); err != nil {
@@ -180,36 +181,6 @@ func fileMD5(path string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// Quote returns s quoted like Python's repr of a str.
-func Quote(s string) string {
-	q := "'"
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		q = `"`
-	}
-	var b strings.Builder
-	b.WriteString(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case string(r) == q:
-			b.WriteString(`\` + q)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteString(q)
-	return b.String()
 }
 
 // checksumError is a fetched file whose md5 is not the one expected.

@@ -10,14 +10,6 @@ import (
 	"webrunner/buildout"
 )
 
-func TestQuote(t *testing.T) {
-	for in, want := range map[string]string{"a": "'a'", "it's": `"it's"`, `a'b"c`: `'a\'b"c'`, "x\ny": `'x\ny'`} {
-		if got := Quote(in); got != want {
-			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 func TestIsRemoteAndLocalPath(t *testing.T) {
 	for u, want := range map[string]bool{"http://x/y": true, "https://x": true, "file:///a": false, "/a/b": false, "rel/p": false, "./a://b": false} {
 		if IsRemote(u) != want {
