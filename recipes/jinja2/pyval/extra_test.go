@@ -88,3 +88,20 @@ func TestStringer(t *testing.T) {
 		t.Errorf("fmt.Sprint(dict) = %s", got)
 	}
 }
+
+func TestUnquote(t *testing.T) {
+	// Expected values from Python's urllib.parse.unquote.
+	for in, want := range map[string]string{
+		"a%20b":        "a b",
+		"%zz%e9%41%":   "%zz\ufffdA%",
+		"%C3%A9%e9%e9": "é\ufffd\ufffd",
+		"%e9%80x":      "\ufffdx",
+		"%":            "%",
+		"%4":           "%4",
+		"plain+text":   "plain+text",
+	} {
+		if got := Unquote(in); got != want {
+			t.Errorf("Unquote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

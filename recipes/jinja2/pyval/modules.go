@@ -19,7 +19,8 @@ import (
 
 // ImportModule returns the Go implementation of a Python module for the
 // recipe's "import" context entries: json, re, six, six.moves.urllib.parse
-// (also urllib.parse) and os.path. Another name is a ModuleNotFoundError.
+// (also urllib.parse), os.path, hashlib, and the members of itertools,
+// functools and operator that SlapOS profiles use. Another name is a ModuleNotFoundError.
 func ImportModule(name string) (*Module, error) {
 	switch name {
 	case "json":
@@ -40,6 +41,14 @@ func ImportModule(name string) (*Module, error) {
 		return &Module{N: "os", Attrs: map[string]Value{"path": osPathModule, "sep": "/", "linesep": "\n", "curdir": ".", "pardir": ".."}}, nil
 	case "hashlib":
 		return hashlibModule, nil
+	case "itertools":
+		return itertoolsModule, nil
+	case "functools":
+		return functoolsModule, nil
+	case "operator":
+		return operatorModule, nil
+	case "urllib":
+		return &Module{N: name, Attrs: map[string]Value{"parse": urlparseModule}}, nil
 	}
 	return nil, Errorf("ModuleNotFoundError", "No module named %s", QuoteString(name))
 }
@@ -802,14 +811,20 @@ var urlparseModule = &Module{N: "urllib.parse", Attrs: map[string]Value{
 		}
 		return strings.ReplaceAll(Quote(s, safe+" "), " ", "+"), nil
 	}, "safe"),
-	"unquote": method("unquote", 1, 1, func(args []Value, _ []KV) (Value, error) {
-		s, _ := args[0].(string)
-		u, err := url.PathUnescape(s)
-		if err != nil {
-			return s, nil
+	"unquote": method("unquote", 1, 3, func(args []Value, _ []KV) (Value, error) {
+		s, ok := args[0].(string)
+		if !ok {
+			return nil, Errorf("TypeError", "a bytes-like object is required, not '%s'", TypeName(args[0]))
 		}
-		return u, nil
-	}),
+		return Unquote(s), nil
+	}, "encoding", "errors"),
+	"unquote_plus": method("unquote_plus", 1, 3, func(args []Value, _ []KV) (Value, error) {
+		s, ok := args[0].(string)
+		if !ok {
+			return nil, Errorf("AttributeError", "'%s' object has no attribute 'replace'", TypeName(args[0]))
+		}
+		return Unquote(strings.ReplaceAll(s, "+", " ")), nil
+	}, "encoding", "errors"),
 	"urlencode": method("urlencode", 1, 2, func(args []Value, _ []KV) (Value, error) {
 		var pairs []Value
 		if d, ok := args[0].(*Dict); ok {

@@ -72,6 +72,10 @@ func Iterate(v Value) ([]Value, error) {
 		}
 		return out, nil
 	case *Iterator:
+		if v.Gen != nil {
+			// Python would loop forever.
+			return nil, Errorf("OverflowError", "cannot consume the endless iterator %s", v.Repr())
+		}
 		out := v.Items[v.Pos:]
 		v.Pos = len(v.Items)
 		return out, nil

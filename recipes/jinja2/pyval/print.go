@@ -214,6 +214,10 @@ func writeRepr(b *strings.Builder, v Value) error {
 	case *Module:
 		fmt.Fprintf(b, "<module '%s'>", v.N)
 	case *Iterator:
+		if v.Repr != nil {
+			b.WriteString(v.Repr())
+			break
+		}
 		fmt.Fprintf(b, "<%s object>", v.Kind)
 	case interface{ PyRepr() (string, error) }:
 		s, err := v.PyRepr()

@@ -141,10 +141,17 @@ type Iterator struct {
 	Kind  string
 	Items []Value
 	Pos   int
+	// Gen, when set, makes an endless iterator (itertools.count): Next
+	// calls it instead of reading Items, and Repr prints it.
+	Gen  func() Value
+	Repr func() string
 }
 
 // Next returns the next item, and false when exhausted.
 func (it *Iterator) Next() (Value, bool) {
+	if it.Gen != nil {
+		return it.Gen(), true
+	}
 	if it.Pos >= len(it.Items) {
 		return nil, false
 	}
