@@ -2,6 +2,7 @@ package pyval
 
 import (
 	"fmt"
+	"os"
 	"testing"
 )
 
@@ -102,6 +103,23 @@ func TestUnquote(t *testing.T) {
 	} {
 		if got := Unquote(in); got != want {
 			t.Errorf("Unquote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestOSIDs(t *testing.T) {
+	m, err := ImportModule("os")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]int{"getuid": os.Getuid(), "geteuid": os.Geteuid(), "getgid": os.Getgid(), "getegid": os.Getegid()} {
+		f, ok := m.Attr(name)
+		if !ok {
+			t.Fatalf("os.%s missing", name)
+		}
+		got, err := f.(Callable).Call(nil, nil)
+		if err != nil || got != want {
+			t.Errorf("os.%s() = %v, %v; want %d", name, got, err, want)
 		}
 	}
 }

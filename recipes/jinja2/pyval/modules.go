@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/big"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -38,7 +39,9 @@ func ImportModule(name string) (*Module, error) {
 	case "os.path", "posixpath":
 		return osPathModule, nil
 	case "os":
-		return &Module{N: "os", Attrs: map[string]Value{"path": osPathModule, "sep": "/", "linesep": "\n", "curdir": ".", "pardir": ".."}}, nil
+		return &Module{N: "os", Attrs: map[string]Value{"path": osPathModule, "sep": "/", "linesep": "\n", "curdir": ".", "pardir": "..",
+			"getuid": osID("getuid", os.Getuid), "geteuid": osID("geteuid", os.Geteuid),
+			"getgid": osID("getgid", os.Getgid), "getegid": osID("getegid", os.Getegid)}}, nil
 	case "hashlib":
 		return hashlibModule, nil
 	case "itertools":
@@ -51,6 +54,11 @@ func ImportModule(name string) (*Module, error) {
 		return &Module{N: name, Attrs: map[string]Value{"parse": urlparseModule}}, nil
 	}
 	return nil, Errorf("ModuleNotFoundError", "No module named %s", QuoteString(name))
+}
+
+// osID returns an os function returning a process id (os.geteuid...).
+func osID(name string, f func() int) *Func {
+	return method(name, 0, 0, func([]Value, []KV) (Value, error) { return f(), nil })
 }
 
 // JSONOptions are the options of json.dumps.

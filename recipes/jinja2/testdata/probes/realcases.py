@@ -36,6 +36,12 @@ import render  # noqa: E402  the reference renderer
 
 EXTENSIONS = ['jinja2.ext.do', 'jinja2.ext.loopcontrols']
 IMPORTS = {'json_module': 'json', 're_module': 're', 'urlparse': 'six.moves.urllib.parse'}
+# Undefined names that SlapOS profiles bind to modules with the recipe's
+# "import" option.
+MODULES = {'json': 'json', 're': 're', 'os': 'os', 'os_module': 'os', 'hashlib': 'hashlib',
+           'itertools': 'itertools', 'functools': 'functools', 'functools_module': 'functools',
+           'operator_module': 'operator', 'urllib': 'urllib', 'urllib_module': 'urllib',
+           'urllib_parse': 'six.moves.urllib.parse'}
 METHODS = {'get', 'items', 'keys', 'values', 'split', 'strip', 'rstrip', 'lstrip', 'replace',
            'startswith', 'endswith', 'lower', 'upper', 'join', 'format', 'update', 'append',
            'setdefault', 'pop', 'encode', 'extend', 'copy', 'splitlines', 'count', 'index',
@@ -155,28 +161,76 @@ def add_key(v, key):
 
 def find_import(folder, alias):
     """Return the path of the file an import alias likely names: in the
-    template's folder or its parents up to the software/stack folder."""
+    template's folder or its parents up to the software/stack folder, else
+    anywhere in the corpus (a stack's macro library)."""
     norm = alias.replace('_', '-')
+
+    def match(f):
+        f = f.replace('_', '-')
+        return any(f == a or f.startswith(a + '.') for a in (norm, 'instance-' + norm, 'template-' + norm))
+
     while True:
         names = sorted(f for f in os.listdir(folder)
-                       if os.path.isfile(os.path.join(folder, f))
-                       and any(f.replace('_', '-') == a or f.replace('_', '-').startswith(a + '.')
-                               for a in (norm, 'instance-' + norm, 'template-' + norm)))
+                       if os.path.isfile(os.path.join(folder, f)) and match(f))
         if names:
             return os.path.join(folder, names[0])
         if os.path.dirname(os.path.dirname(folder)) == corpus or folder == corpus:
-            return None
+            break
         folder = os.path.dirname(folder)
+    found = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if match(f))
+    return found[0] if found else None
 
 
-def attempt(path, context, import_list):
+def attempt(path, context, import_list, imports):
     """Render a case; return the exception, or None."""
-    case_dir = write_case('/tmp/realcase-probe', path, context, import_list)
+    case_dir = write_case('/tmp/realcase-probe', path, context, import_list, imports)
     try:
         render.render_case(case_dir)
         return None
     except Exception as e:
         return e
+
+
+def leaves(v):
+    """Yield (container, key) for every str, int and list below v."""
+    items = v.items() if isinstance(v, dict) else []
+    for k, x in list(items):
+        if isinstance(x, (str, int, list)) and not isinstance(x, bool):
+            yield v, k
+        if isinstance(x, dict):
+            yield from leaves(x)
+
+
+def mutations(msg):
+    """Return the (from type, to value) changes an error message suggests."""
+    if re.search(r"'str( object)?'? (object )?has no attribute|'str' object is not subscriptable", msg):
+        return [(str, {})]
+    m = re.match(r"invalid literal for int\(\) with base 10: '(.*)'$", msg)
+    if m:
+        return [(str, '2')]
+    if re.search(r"'str' and 'int'|\(not \"int\"\) to str|for -: 'str' and 'str'", msg):
+        return [(str, 2)]
+    if re.search(r"'list( object)?'? (object )?has no attribute|JSON object must be str.*not list", msg):
+        return [(list, 'a\nb')]
+    if re.search(r"values to unpack", msg):
+        return [(str, 'a b'), (list, [])]
+    return []
+
+
+def mutate(path, context, import_list, imports, msg):
+    """Change the first value of the context whose change moves the error
+    msg; return whether one did."""
+    for typ, to in mutations(msg):
+        for container, k in list(leaves(context)):
+            old = container[k]
+            if type(old) is not typ or old == to:
+                continue
+            container[k] = to
+            e = attempt(path, context, import_list, imports)
+            if e is None or str(e) != msg:
+                return True
+            container[k] = old
+    return False
 
 
 def build(path, gets=False):
@@ -187,11 +241,11 @@ def build(path, gets=False):
     folder = os.path.dirname(path)
     env = jinja2.Environment(extensions=EXTENSIONS)
     shapes = usage(env.parse(source), gets)
-    context, import_list = {}, []
+    context, import_list, imports = {}, [], dict(IMPORTS)
     for _ in range(40):
-        e = attempt(path, context, import_list)
+        e = attempt(path, context, import_list, imports)
         if e is None:
-            return context, import_list, None
+            return context, import_list, imports, None
         msg = str(e)
         if isinstance(e, jinja2.TemplateNotFound):
             alias = e.name
@@ -204,29 +258,22 @@ def build(path, gets=False):
             continue
         if isinstance(e, jinja2.UndefinedError):
             m = re.match(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined$", msg)
+            if m and m.group(1) in MODULES and m.group(1) not in imports:
+                imports[m.group(1)] = MODULES[m.group(1)]
+                continue
             if m and m.group(1) not in context:
                 context[m.group(1)] = value(m.group(1), shapes.get(m.group(1)))
                 continue
             m = re.match(r"'dict object' has no attribute '([^']*)'$", msg)
             if m and any(add_key(v, m.group(1)) for v in list(context.values())):
                 continue
-        if re.match(r"'str( object)?'? (object )?has no attribute", msg):
-            # A name used as a dict: the first str whose change moves the error.
-            for k, v in context.items():
-                if isinstance(v, str):
-                    context[k] = {}
-                    e2 = attempt(path, context, import_list)
-                    if e2 is None or str(e2) != msg:
-                        break
-                    context[k] = v
-            else:
-                return context, import_list, type(e).__name__
+        if mutate(path, context, import_list, imports, msg):
             continue
-        return context, import_list, type(e).__name__
+        return context, import_list, imports, type(e).__name__
     return None
 
 
-def write_case(d, path, context, import_list):
+def write_case(d, path, context, import_list, imports):
     if os.path.isdir(d):
         shutil.rmtree(d)
     os.makedirs(d)
@@ -236,7 +283,7 @@ def write_case(d, path, context, import_list):
         shutil.copy(os.path.join(folder, f), os.path.join(d, os.path.basename(f)))
     with open(os.path.join(d, 'case.json'), 'w') as f:
         json.dump({'template': os.path.basename(path), 'extensions': EXTENSIONS,
-                   'context': context, 'import': IMPORTS,
+                   'context': context, 'import': imports,
                    'import_list': [[t, a, os.path.basename(f)] for t, a, f in import_list]},
                   f, indent=1, sort_keys=False)
         f.write('\n')
@@ -266,18 +313,18 @@ def main(argv):
             if r is not None and not (gets and built and built[-1][0] == p and built[-1][1] == r):
                 built.append((p, r))
     sys.stderr.write('%d cases from %d templates, %d of them errors\n' % (
-        len(built), len(paths), sum(1 for _, r in built if r[2])))
+        len(built), len(paths), sum(1 for _, r in built if r[3])))
     # Spread the kept cases over the corpus.
     step = max(1.0, len(built) / float(limit))
     keep = [built[int(i * step)] for i in range(min(limit, len(built)))]
     if os.path.isdir(out_root):
         shutil.rmtree(out_root)
     written = []
-    for p, (context, import_list, _) in keep:
+    for p, (context, import_list, imports, _) in keep:
         name = re.sub(r'[^A-Za-z0-9.-]+', '-', os.path.relpath(p, corpus))
         while os.path.join(out_root, name) in written:
             name += '-full'
-        written.append(write_case(os.path.join(out_root, name), p, context, import_list))
+        written.append(write_case(os.path.join(out_root, name), p, context, import_list, imports))
     subprocess.run([sys.executable, render_py, '--write'] + written, check=True,
                    stdout=subprocess.DEVNULL)
     print('%d cases written under %s' % (len(written), out_root))
