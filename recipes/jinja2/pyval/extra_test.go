@@ -123,3 +123,15 @@ func TestOSIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestNormPath(t *testing.T) {
+	// Expected values from Python's posixpath.normpath.
+	for in, want := range map[string]string{
+		"": ".", "//a//b/..": "//a", "///a": "/a", "a/../..": "..", "/..": "/",
+		"//": "//", "./a/": "a", "a/./b/../c": "a/c",
+	} {
+		if got := NormPath(in); got != want {
+			t.Errorf("NormPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

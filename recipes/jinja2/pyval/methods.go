@@ -41,6 +41,16 @@ func GetAttr(v Value, name string) (Value, error) {
 		m = seqMethod(items, name, "range")
 	case *Type:
 		m = typeAttr(o, name)
+	case *Iterator:
+		if name == "__next__" {
+			m = method(name, 0, 0, func([]Value, []KV) (Value, error) {
+				v, ok := o.Next()
+				if !ok {
+					return nil, Errorf("StopIteration", "")
+				}
+				return v, nil
+			})
+		}
 	case Attrer:
 		if a, ok := o.Attr(name); ok {
 			return a, nil

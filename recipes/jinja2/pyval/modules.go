@@ -12,6 +12,8 @@ import (
 	"math/big"
 	"net/url"
 	"os"
+	"path"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -966,7 +968,79 @@ var osPathModule = &Module{N: "posixpath", Attrs: map[string]Value{
 		cut := len(s) - len(base) + i
 		return Tuple{s[:cut], s[cut:]}, nil
 	}),
+	"split": pathFunc("split", func(s string) Value {
+		i := strings.LastIndexByte(s, '/') + 1
+		head := s[:i]
+		if t := strings.TrimRight(head, "/"); t != "" {
+			head = t
+		}
+		return Tuple{head, s[i:]}
+	}),
+	"isabs":    pathFunc("isabs", func(s string) Value { return strings.HasPrefix(s, "/") }),
+	"normpath": pathFunc("normpath", func(s string) Value { return NormPath(s) }),
+	"abspath":  pathFunc("abspath", func(s string) Value { return absPath(s) }),
+	"realpath": pathFunc("realpath", func(s string) Value {
+		p := absPath(s)
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return r
+		}
+		return p
+	}),
+	"exists": pathFunc("exists", func(s string) Value {
+		_, err := os.Stat(s)
+		return err == nil
+	}),
+	"isfile": pathFunc("isfile", func(s string) Value {
+		fi, err := os.Stat(s)
+		return err == nil && fi.Mode().IsRegular()
+	}),
+	"isdir": pathFunc("isdir", func(s string) Value {
+		fi, err := os.Stat(s)
+		return err == nil && fi.IsDir()
+	}),
+	"islink": pathFunc("islink", func(s string) Value {
+		fi, err := os.Lstat(s)
+		return err == nil && fi.Mode()&os.ModeSymlink != 0
+	}),
 }}
+
+// pathFunc returns an os.path function of one str argument.
+func pathFunc(name string, f func(string) Value) *Func {
+	return method(name, 1, 1, func(args []Value, _ []KV) (Value, error) {
+		s, ok := unmark(args[0]).(string)
+		if !ok {
+			return nil, Errorf("TypeError", "expected str, bytes or os.PathLike object, not %s", TypeName(args[0]))
+		}
+		return f(s), nil
+	})
+}
+
+// NormPath is Python's posixpath.normpath: like path.Clean, but an
+// initial "//" (exactly two slashes) is kept.
+func NormPath(s string) string {
+	if s == "" {
+		return "."
+	}
+	p := path.Clean(s)
+	if strings.HasPrefix(s, "//") && !strings.HasPrefix(s, "///") {
+		if p == "/" {
+			return "//"
+		}
+		return "/" + p
+	}
+	return p
+}
+
+// absPath is Python's os.path.abspath.
+func absPath(s string) string {
+	if !strings.HasPrefix(s, "/") {
+		wd, err := os.Getwd()
+		if err == nil {
+			s = wd + "/" + s
+		}
+	}
+	return NormPath(s)
+}
 
 // Hash is a hashlib hash object over the UTF-8 bytes of the strings given
 // to it (the model has no bytes type: str.encode returns the str).
