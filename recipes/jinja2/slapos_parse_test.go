@@ -2,8 +2,10 @@ package jinja2
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -44,6 +46,11 @@ func TestSlaposParse(t *testing.T) {
 			t.Errorf("%s: Python parses it, we do not: %v", fields[1], err)
 		case fields[0] == "error" && err == nil:
 			t.Errorf("%s: Python rejects it at line %s, we parse it", fields[1], fields[2])
+		case fields[0] == "error":
+			var e *Error
+			if !errors.As(err, &e) || strconv.Itoa(e.Line) != fields[2] {
+				t.Errorf("%s: error %v, Python's is at line %s", fields[1], err, fields[2])
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {

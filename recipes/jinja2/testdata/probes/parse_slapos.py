@@ -3,8 +3,9 @@
 
   python3 parse_slapos.py > ../slapos_parse.txt
 
-Every *.in, *.jinja2 and *.j2 file under $WEBRUNNER_SHARED/corpus/slapos is
-parsed with the recipe's environment (do and loopcontrols extensions,
+Every *.in, *.jinja2, *.jinja and *.j2 file under
+$WEBRUNNER_SHARED/corpus/slapos, and every other text file holding "{{" or
+"{%" (instance-*.cfg profiles rendered by the recipe), is parsed with the recipe's environment (do and loopcontrols extensions,
 StrictUndefined). Each output line is "ok PATH" or "error PATH LINE", PATH
 relative to the corpus; files that are not UTF-8 are left out.
 """
@@ -23,8 +24,13 @@ ok = bad = 0
 paths = []
 for d, _, files in os.walk(root):
     for f in files:
-        if f.endswith(('.in', '.jinja2', '.j2')):
-            paths.append(os.path.relpath(os.path.join(d, f), root))
+        p = os.path.join(d, f)
+        if not f.endswith(('.in', '.jinja2', '.jinja', '.j2')):
+            with open(p, 'rb') as fp:
+                data = fp.read()
+            if b'{{' not in data and b'{%' not in data:
+                continue
+        paths.append(os.path.relpath(p, root))
 for p in sorted(paths):
     try:
         with open(os.path.join(root, p), 'rb') as f:
