@@ -42,6 +42,7 @@ func ImportModule(name string) (*Module, error) {
 		return osPathModule, nil
 	case "os":
 		return &Module{N: "os", Attrs: map[string]Value{"path": osPathModule, "sep": "/", "linesep": "\n", "curdir": ".", "pardir": "..",
+			"pathsep": ":", "extsep": ".", "altsep": nil, "devnull": "/dev/null", "name": "posix",
 			"getuid": osID("getuid", os.Getuid), "geteuid": osID("geteuid", os.Geteuid),
 			"getgid": osID("getgid", os.Getgid), "getegid": osID("getegid", os.Getegid)}}, nil
 	case "hashlib":
@@ -927,7 +928,8 @@ var sixModule = &Module{N: "six", Attrs: map[string]Value{
 }}
 
 var osPathModule = &Module{N: "posixpath", Attrs: map[string]Value{
-	"sep": "/",
+	"sep": "/", "pathsep": ":", "curdir": ".", "pardir": "..", "extsep": ".",
+	"altsep": nil, "devnull": "/dev/null",
 	"join": method("join", 1, -1, func(args []Value, _ []KV) (Value, error) {
 		out := ""
 		for _, a := range args {

@@ -3,7 +3,8 @@
 
   python3 realcases.py [MAX [DIR]]  # writes DIR/<name>/ (default 60, ../realcases)
 
-Each template of $WEBRUNNER_SHARED/corpus/slapos (*.in, *.jinja2, *.j2) is
+Each template of $WEBRUNNER_SHARED/corpus/slapos (*.in, *.jinja2, *.jinja,
+*.j2, other files holding "{{" or "{%") is
 rendered with the corpus reference renderer's environment and a context
 built automatically: every undefined name gets a value guessed from the name
 and from how the template uses it (attributes read make a dict, a for loop
@@ -311,13 +312,14 @@ def main(argv):
     paths = []
     for d, _, files in os.walk(corpus):
         for f in files:
-            if f.endswith(('.in', '.jinja2', '.j2')):
-                p = os.path.join(d, f)
-                with open(p, 'rb') as fp:
-                    src = fp.read()
-                # Leave out what depends on the machine (the uid).
-                if len(src) <= 20000 and b'getuid' not in src and b'geteuid' not in src:
-                    paths.append(p)
+            p = os.path.join(d, f)
+            with open(p, 'rb') as fp:
+                src = fp.read()
+            if not f.endswith(('.in', '.jinja2', '.jinja', '.j2')) and b'{{' not in src and b'{%' not in src:
+                continue
+            # Leave out what depends on the machine (the uid).
+            if len(src) <= 20000 and b'getuid' not in src and b'geteuid' not in src:
+                paths.append(p)
     paths.sort()
     global TYPED
     built = []
