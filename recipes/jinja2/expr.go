@@ -274,6 +274,24 @@ func compare(op string, a, b pyval.Value) (bool, error) {
 				if len(c) == 0 {
 					return op == "notin", nil
 				}
+			case *pyval.Dict, *pyval.Set:
+			case *pyval.View:
+				if c.Kind == "items" {
+					// dict_items only looks for 2-tuples.
+					return op == "notin", nil
+				}
+				if c.Kind == "values" && len(c.Items()) == 0 {
+					return op == "notin", nil
+				}
+			default:
+				items, err := pyval.Iterate(c)
+				if err != nil {
+					// Not a container: "argument of type 'bool' is not iterable".
+					return pyval.Contains(c, a)
+				}
+				if len(items) == 0 {
+					return op == "notin", nil
+				}
 			}
 			return false, u.Err()
 		}

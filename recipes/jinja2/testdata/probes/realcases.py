@@ -16,10 +16,13 @@ with strings, and with typed values (int ports, bool flags, sets of IPs). The
 last context tried is kept when it ends on another error (that case checks
 the exception class); templates whose imports cannot be found are left out.
 The cases are spread over the corpus, and render.py --write records
-expected.out or expected.error.
+expected.out or expected.error. With REALCASES_FUZZ=N, N more contexts
+per template take values of random types (for a differential run, not for
+the committed cases).
 """
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -121,10 +124,15 @@ class Leaf:
 
 
 TYPED = False  # leaf gives typed values (int ports, bool flags, sets of IPs)
+FUZZ = None  # a random.Random: leaf picks a value of any type
 
 
 def leaf(name):
     n = name.lower()
+    if FUZZ is not None:
+        return FUZZ.choice([name + '-value', '', '1', 'a b', 0, 3, -1, 2.5, True, False, None,
+                            [], ['a', 'b'], [1, 2], {}, {'k': 'v'}, {'__set__': ['10.0.0.1']},
+                            {'__tuple__': ['a', 1]}, 'x\ny', "it's", 'é%s$'])
     if n.endswith('_list') or n.endswith('-list'):
         return ['%s-1' % name, '%s-2' % name]
     if TYPED:
@@ -176,7 +184,8 @@ def add_key(v, key):
 def find_import(folder, alias):
     """Return the path of the file an import alias likely names: in the
     template's folder or its parents up to the software/stack folder, else
-    anywhere in the corpus (a stack's macro library)."""
+    anywhere in the corpus (a stack's macro library) or in the jinja2
+    corpus cases (caucase.jinja2.library)."""
     norm = alias.replace('_', '-')
 
     def match(f):
@@ -191,8 +200,11 @@ def find_import(folder, alias):
         if os.path.dirname(os.path.dirname(folder)) == corpus or folder == corpus:
             break
         folder = os.path.dirname(folder)
-    found = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if match(f))
-    return found[0] if found else None
+    for top in (corpus, os.path.join(shared, 'corpus', 'jinja2', 'cases')):
+        found = sorted(os.path.join(d, f) for d, _, fs in os.walk(top) for f in fs if match(f))
+        if found:
+            return found[0]
+    return None
 
 
 def attempt(path, context, import_list, imports):
@@ -256,7 +268,7 @@ def build(path, gets=False):
     env = jinja2.Environment(extensions=EXTENSIONS)
     shapes = usage(env.parse(source), gets)
     context, import_list, imports = {}, [], dict(IMPORTS)
-    for _ in range(40):
+    for _ in range(150):
         e = attempt(path, context, import_list, imports)
         if e is None:
             return context, import_list, imports, None
@@ -321,10 +333,13 @@ def main(argv):
             if len(src) <= 20000 and b'getuid' not in src and b'geteuid' not in src:
                 paths.append(p)
     paths.sort()
-    global TYPED
+    global TYPED, FUZZ
+    fuzz = int(os.environ.get('REALCASES_FUZZ', '0'))
     built = []
     for p in paths:
-        for gets, TYPED in ((False, False), (True, False), (True, True)):
+        variants = [(False, False, None), (True, False, None), (True, True, None)]
+        variants += [(True, False, random.Random('%s:%d' % (p, i))) for i in range(fuzz)]
+        for gets, TYPED, FUZZ in variants:
             try:
                 r = build(p, gets)
             except Exception:
