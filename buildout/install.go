@@ -50,6 +50,9 @@ type Event struct {
 	Part  string // the part being processed, "" for the run itself
 	Level Level
 	Text  string // one line, without a trailing newline
+	// Step and Steps give the progress on the "Installing x." and
+	// "Updating x." lines: x is part Step of Steps (from 1); 0 elsewhere.
+	Step, Steps int
 }
 
 // RunOptions configure Run, the equivalent of a bin/buildout command line.
@@ -177,13 +180,18 @@ func (r *runner) host(part string) *partHost {
 }
 
 func (r *runner) emit(part string, level Level, text string) {
+	r.emitStep(part, level, text, 0, 0)
+}
+
+// emitStep emits the line that starts part step of steps.
+func (r *runner) emitStep(part string, level Level, text string, step, steps int) {
 	if level == LevelDebug && !r.opts.Verbose {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, line := range strings.Split(text, "\n") {
-		ev := Event{Time: time.Now(), Part: part, Level: level, Text: line}
+		ev := Event{Time: time.Now(), Part: part, Level: level, Text: line, Step: step, Steps: steps}
 		if r.opts.OnEvent != nil {
 			r.opts.OnEvent(ev)
 		}
@@ -349,7 +357,7 @@ func Run(ctx context.Context, opts RunOptions) error {
 		var files []string
 		save := true
 		if isInstalled[p] {
-			r.emit(p, LevelInfo, "Updating "+p+".")
+			r.emitStep(p, LevelInfo, "Updating "+p+".", i+1, len(installParts))
 			old := strings.Split(inst.sections[p]["__buildout_installed__"], "\n")
 			paths, err := guard(func() ([]string, error) { return rec.Update(ctx) })
 			h.out.Flush()
@@ -374,7 +382,7 @@ func Run(ctx context.Context, opts RunOptions) error {
 				files = files[1:]
 			}
 		} else {
-			r.emit(p, LevelInfo, "Installing "+p+".")
+			r.emitStep(p, LevelInfo, "Installing "+p+".", i+1, len(installParts))
 			paths, err := guard(func() ([]string, error) { return rec.Install(ctx) })
 			h.out.Flush()
 			if err != nil {

@@ -620,3 +620,26 @@ func TestInstallOptionErrorAtOptionLine(t *testing.T) {
 		t.Fatalf("error = %v, want it to contain %q", err, want)
 	}
 }
+
+func TestInstallProgress(t *testing.T) {
+	s := newSandbox(t)
+	s.write("[buildout]\nparts = a b\n[a]\nrecipe = webrunner.test:mkdir\n[b]\nrecipe = webrunner.test:mkdir\n")
+	progress := func() string {
+		var got []string
+		err := Run(context.Background(), RunOptions{Directory: s.dir, OnEvent: func(e Event) {
+			if e.Steps > 0 {
+				got = append(got, fmt.Sprintf("%s %d/%d", e.Text, e.Step, e.Steps))
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(got, ", ")
+	}
+	if got, want := progress(), "Installing a. 1/2, Installing b. 2/2"; got != want {
+		t.Errorf("first run: %s, want %s", got, want)
+	}
+	if got, want := progress(), "Updating a. 1/2, Updating b. 2/2"; got != want {
+		t.Errorf("second run: %s, want %s", got, want)
+	}
+}

@@ -32,7 +32,12 @@ func defaultEngine() node.Engine {
 			Directory: r.Dir,
 			Overrides: ovs,
 			Newest:    true, // like slapgrid with --all: no -N
-			OnEvent:   func(e buildout.Event) { r.Log(e.Text) },
+			OnEvent: func(e buildout.Event) {
+				if e.Steps > 0 && r.Progress != nil {
+					r.Progress(e.Part, e.Step, e.Steps)
+				}
+				r.Log(e.Text)
+			},
 		})
 	})
 }

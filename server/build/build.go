@@ -55,6 +55,20 @@ type Build struct {
 // A Logger receives the lines of a build; it is safe for concurrent use.
 type Logger func(phase, text string)
 
+// progressKey is the context key of a running build's progress hook.
+type progressKey struct{}
+
+// ReportProgress tells the build running ctx's job that part, the step-th
+// of steps of phase, has started; followers get a progress event. Outside
+// a build it does nothing. (Like net/http/httptrace, the hook travels in
+// the context, so the layers between the runner and the engine need not
+// know about it.)
+func ReportProgress(ctx context.Context, phase, part string, step, steps int) {
+	if fn, ok := ctx.Value(progressKey{}).(func(phase, part string, step, steps int)); ok {
+		fn(phase, part, step, steps)
+	}
+}
+
 // A Job does the work of a build: it runs the steps of the target and
 // logs every line. It must stop, and stop every process it started, when
 // ctx is done. Its error, verbatim, becomes the build's error.
@@ -220,7 +234,10 @@ func (r *Runner) run(ctx context.Context, a *active, f *os.File) {
 		a.hub.add(Event{Type: "line", Phase: phase, Text: text})
 		mu.Unlock()
 	}
-	err := r.safeJob(ctx, a.build, logger)
+	progress := func(phase, part string, step, steps int) {
+		a.hub.add(Event{Type: "progress", Phase: phase, Part: part, Step: step, Steps: steps})
+	}
+	err := r.safeJob(context.WithValue(ctx, progressKey{}, progress), a.build, logger)
 	close(stopFlush)
 	<-flushed
 	state, msg := Succeeded, ""

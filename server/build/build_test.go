@@ -345,3 +345,39 @@ func TestReplayFromFile(t *testing.T) {
 		t.Errorf("replay:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestProgressEvents(t *testing.T) {
+	db, dir := openDB(t)
+	job := func(ctx context.Context, b Build, log Logger) error {
+		ReportProgress(ctx, PhaseSoftware, "a", 1, 2)
+		log(PhaseSoftware, "Installing a.")
+		ReportProgress(ctx, PhaseSoftware, "b", 2, 2)
+		return nil
+	}
+	r, err := New(context.Background(), db, filepath.Join(dir, "log"), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := r.Start(TargetAll, "")
+	r.Wait()
+	var got []string
+	err = r.Follow(context.Background(), b.ID, func(e Event) error {
+		j, err := json.Marshal(e)
+		got = append(got, string(j))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`{"type":"progress","phase":"software","part":"a","step":1,"steps":2}`,
+		`{"type":"line","phase":"software","text":"Installing a."}`,
+		`{"type":"progress","phase":"software","part":"b","step":2,"steps":2}`,
+		`{"type":"end","state":"succeeded","error":""}`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Outside a build, reporting does nothing.
+	ReportProgress(context.Background(), PhaseSoftware, "x", 1, 1)
+}

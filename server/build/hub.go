@@ -10,22 +10,35 @@ import (
 
 // An Event is one websocket message of a build: a log line, or the end.
 type Event struct {
-	Type  string // "line" or "end"
-	Phase string // of a line: "software", "instance" or "promise"
+	Type  string // "line", "progress" or "end"
+	Phase string // of a line or progress: "software", "instance" or "promise"
 	Text  string // of a line
 	State string // of the end: the final state
 	Error string // of the end: the build's error, or ""
+	// Of a progress event: Part, the Step-th of Steps, has started.
+	Part        string
+	Step, Steps int
 }
 
 // MarshalJSON writes the shapes of api.md: {"type":"line","phase","text"}
-// and {"type":"end","state","error"}.
+// and {"type":"end","state","error"}, and, beyond api.md,
+// {"type":"progress","phase","part","step","steps"}.
 func (e Event) MarshalJSON() ([]byte, error) {
-	if e.Type == "end" {
+	switch e.Type {
+	case "end":
 		return json.Marshal(struct {
 			Type  string `json:"type"`
 			State string `json:"state"`
 			Error string `json:"error"`
 		}{e.Type, e.State, e.Error})
+	case "progress":
+		return json.Marshal(struct {
+			Type  string `json:"type"`
+			Phase string `json:"phase"`
+			Part  string `json:"part"`
+			Step  int    `json:"step"`
+			Steps int    `json:"steps"`
+		}{e.Type, e.Phase, e.Part, e.Step, e.Steps})
 	}
 	return json.Marshal(struct {
 		Type  string `json:"type"`

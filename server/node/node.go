@@ -35,6 +35,8 @@ type Run struct {
 	Overrides []string     // section:option=value assignments, as on the command line
 	Env       []string     // environment of the processes the run starts: additions to os.Environ()
 	Log       func(string) // receives every output line
+	// Progress, if set, is told when part, the step-th of steps, starts.
+	Progress func(part string, step, steps int)
 }
 
 // An Engine runs buildout. The context of Run carries the mini master
@@ -133,6 +135,9 @@ func (n *Node) Software(ctx context.Context, url string, log func(string)) error
 			"buildout:directory=" + sp,
 		},
 		Env: []string{"HOME=" + sp},
+		Progress: func(part string, step, steps int) {
+			build.ReportProgress(ctx, build.PhaseSoftware, part, step, steps)
+		},
 		Log: log,
 	})
 	if err != nil {
@@ -336,6 +341,9 @@ func (n *Node) install(ctx context.Context, url, state string, log func(string))
 		Config: cfg,
 		Env:    []string{"HOME=" + pp, "SLAPGRID_INSTANCE_ROOT=" + n.InstanceRoot},
 		Log:    log,
+		Progress: func(part string, step, steps int) {
+			build.ReportProgress(ctx, build.PhaseInstance, part, step, steps)
+		},
 	})
 	return explainSoftwareRef(err, n.SoftwarePath(url))
 }
