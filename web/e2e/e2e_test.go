@@ -815,6 +815,9 @@ func TestIDE(t *testing.T) {
 			t.Fatalf("the build ended %q: %s", state, evalString(t, ctx, `document.querySelector("#build-error").textContent`))
 		}
 		t.Logf("click to first build line: %s ms", evalString(t, ctx, `String(window.webrunnerMetrics.clickToFirstLineMs)`))
+		if got := evalString(t, ctx, `document.querySelector("#build-progress").textContent`); !regexp.MustCompile(`^instance: part (\d+) of (\d+) · \S+$`).MatchString(got) {
+			t.Errorf("build progress after the build = %q, want \"instance: part N of M · part\"", got)
+		}
 		if got := indicators(); got != "ok/ok" {
 			t.Errorf("after a successful build the indicators are %s, want ok/ok", got)
 		}

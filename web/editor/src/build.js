@@ -53,6 +53,7 @@ export class Build {
     this.title = document.getElementById("build-title");
     this.stateEl = document.getElementById("build-state");
     this.elapsedEl = document.getElementById("build-elapsed");
+    this.progressEl = document.getElementById("build-progress");
     this.cancelBtn = document.getElementById("build-cancel");
     this.followBtn = document.getElementById("build-follow");
     this.errorEl = document.getElementById("build-error");
@@ -190,6 +191,7 @@ export class Build {
       onMessage: (m) => {
         if (this.socket !== sock) return;
         if (m.type === "line") this.line(m);
+        else if (m.type === "progress") this.progress(m);
         else if (m.type === "end") {
           sock.close();
           this.end(m);
@@ -206,7 +208,14 @@ export class Build {
     }
   }
 
+  // progress shows which part of which phase the build is at ("part N of
+  // M"); after the end it still names the last part processed.
+  progress(m) {
+    this.progressEl.textContent = `${m.phase}: part ${m.step} of ${m.steps} · ${m.part}`;
+  }
+
   resetOutput() {
+    this.progressEl.textContent = "";
     this.pending = document.createDocumentFragment();
     this.out.replaceChildren();
     this.phase = null;
