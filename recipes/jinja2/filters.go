@@ -231,7 +231,10 @@ func init() {
 		"dictsort": func(_ *exec, _ *scope, v pyval.Value, args []pyval.Value, kw []pyval.KV) (pyval.Value, error) {
 			d, ok := v.(*pyval.Dict)
 			if !ok {
-				return nil, pyval.Errorf("TypeError", "dictsort expects a mapping, not %s", pyval.TypeName(v))
+				if u, ok := v.(*pyval.Undefined); ok && u.Strict {
+					return nil, u.Err()
+				}
+				return nil, pyval.Errorf("AttributeError", "'%s' object has no attribute 'items'", pyval.TypeName(v))
 			}
 			cs := truthArg(args, kw, 0, "case_sensitive", false)
 			by, _ := arg(args, kw, 1, "by", "key").(string)

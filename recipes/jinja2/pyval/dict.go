@@ -199,9 +199,15 @@ func (d *Dict) update(src Value) error {
 		return err
 	}
 	for n, it := range items {
+		if u, ok := it.(*Undefined); ok && u.Strict {
+			return u.Err()
+		}
 		pair, err := Iterate(it)
-		if err != nil || len(pair) != 2 {
-			return Errorf("ValueError", "dictionary update sequence element #%d has wrong length", n)
+		if err != nil {
+			return Errorf("TypeError", "cannot convert dictionary update sequence element #%d to a sequence", n)
+		}
+		if len(pair) != 2 {
+			return Errorf("ValueError", "dictionary update sequence element #%d has length %d; 2 is required", n, len(pair))
 		}
 		if err := d.Set(pair[0], pair[1]); err != nil {
 			return err

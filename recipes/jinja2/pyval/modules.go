@@ -785,17 +785,32 @@ var urlparseModule = &Module{N: "urllib.parse", Attrs: map[string]Value{
 			s, ok = "", true // Python parses any false value as empty
 		}
 		if !ok {
-			return nil, Errorf("TypeError", "urlparse() expects a str")
+			if u, ok := args[0].(*Undefined); ok && u.Strict {
+				return nil, u.Err()
+			}
+			return nil, Errorf("AttributeError", "'%s' object has no attribute 'decode'", TypeName(args[0]))
 		}
 		return urlsplit(s, true), nil
 	}, "scheme", "allow_fragments"),
 	"urlsplit": method("urlsplit", 1, 2, func(args []Value, _ []KV) (Value, error) {
+		switch a := args[0].(type) {
+		case *List, *Dict:
+			// urlsplit is lru_cached: its argument is hashed first.
+			return nil, Errorf("TypeError", "unhashable type: '%s'", TypeName(a))
+		case *Set:
+			if !a.Frozen {
+				return nil, Errorf("TypeError", "unhashable type: 'set'")
+			}
+		}
 		s, ok := unmark(args[0]).(string)
 		if t, err := Truth(args[0]); !ok && err == nil && !t {
 			s, ok = "", true // Python parses any false value as empty
 		}
 		if !ok {
-			return nil, Errorf("TypeError", "urlsplit() expects a str")
+			if u, ok := args[0].(*Undefined); ok && u.Strict {
+				return nil, u.Err()
+			}
+			return nil, Errorf("AttributeError", "'%s' object has no attribute 'decode'", TypeName(args[0]))
 		}
 		return urlsplit(s, false), nil
 	}, "scheme", "allow_fragments"),
