@@ -371,6 +371,9 @@ func (x *exec) assign(sc *scope, t target, v pyval.Value) error {
 	case nameTarget:
 		sc.vars[t.name] = v
 	case tupleTarget:
+		if err := strictErr(v); err != nil {
+			return err
+		}
 		items, err := pyval.Iterate(v)
 		if err != nil {
 			return pyval.Errorf("TypeError", "cannot unpack non-iterable %s object", pyval.TypeName(v))

@@ -344,6 +344,13 @@ func (x *exec) binary(sc *scope, e *binExpr) (pyval.Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Undefined defines every arithmetic operator and its reflection; only
+	// str % undefined formats it (repr works, str fails).
+	if _, isStr := l.(string); e.op != "%" || !isStr {
+		if err := strictErr(l, r); err != nil {
+			return nil, err
+		}
+	}
 	switch e.op {
 	case "+":
 		return pyval.Add(l, r)
@@ -447,7 +454,13 @@ func (x *exec) call(sc *scope, e *callExpr, caller *macro) (pyval.Value, error) 
 	}
 	switch f := fn.(type) {
 	case pyval.Callable:
-		return f.Call(args, kwargs)
+		v, err := f.Call(args, kwargs)
+		var exc *pyval.Exception
+		if errors.As(err, &exc) && exc.Type == "StopIteration" {
+			// Jinja2's Context.call.
+			return &pyval.Undefined{Strict: true, Hint: "value was undefined because a callable raised a StopIteration exception"}, nil
+		}
+		return v, err
 	case *pyval.Undefined:
 		if f.Strict {
 			return nil, f.Err()

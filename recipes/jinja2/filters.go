@@ -828,6 +828,9 @@ func init() {
 			}
 			parts := make([]string, 0, len(pairs))
 			for _, p := range pairs {
+				if err := strictErr(p); err != nil {
+					return nil, err
+				}
 				kv, err := pyval.Iterate(p)
 				if err != nil {
 					return nil, pyval.Errorf("TypeError", "cannot unpack non-iterable %s object", pyval.TypeName(p))

@@ -19,11 +19,11 @@ func PercentFormat(format string, args Value) (Value, error) {
 		mapping = a
 		pos = []Value{a}
 	default:
-		if err := checkUndef(a); err != nil {
-			return nil, err
-		}
+		// A StrictUndefined argument fails only where it is used: it has
+		// __getitem__ (so it counts as a mapping), and repr works.
 		pos = []Value{a}
 	}
+	undef, _ := args.(*Undefined)
 	next := 0
 	var b strings.Builder
 	for i := 0; i < len(format); i++ {
@@ -42,6 +42,9 @@ func PercentFormat(format string, args Value) (Value, error) {
 			end := strings.IndexByte(format[i:], ')')
 			if end < 0 {
 				return nil, Errorf("ValueError", "incomplete format key")
+			}
+			if mapping == nil && undef != nil && undef.Strict {
+				return nil, undef.Err()
 			}
 			if mapping == nil {
 				return nil, Errorf("TypeError", "format requires a mapping")
@@ -128,7 +131,7 @@ func PercentFormat(format string, args Value) (Value, error) {
 	// CPython skips this check for arguments with __getitem__ (list, dict).
 	_, isList := args.(*List)
 	_, isRange := args.(Range)
-	if next < len(pos) && mapping == nil && !isList && !isRange {
+	if next < len(pos) && mapping == nil && !isList && !isRange && undef == nil {
 		return nil, Errorf("TypeError", "not all arguments converted during string formatting")
 	}
 	return b.String(), nil

@@ -14,6 +14,11 @@ var itertoolsModule = &Module{N: "itertools", Attrs: map[string]Value{
 		}
 		cur, step := Arg(args, kw, 0, "start", 0), Arg(args, kw, 1, "step", 1)
 		for _, v := range []Value{cur, step} {
+			if _, ok := v.(*Undefined); ok {
+				// Undefined has __int__: count accepts it, and its
+				// first next() gives it, to fail where it is used.
+				continue
+			}
 			if _, _, kind := numeric(v); kind == 0 {
 				return nil, Errorf("TypeError", "a number is required")
 			}

@@ -8,7 +8,8 @@ run of TestRealCases:
 
 Each case directory of $WEBRUNNER_SHARED/corpus/jinja2/cases is copied COUNT
 times (default 20) under DIR with a mutated case.json; render.py --write
-records the reference output or exception class.
+records the reference output or exception class. MUTATE_FROM=CASES takes
+the cases of another folder (realcases.py's output).
 """
 import copy
 import json
@@ -20,12 +21,14 @@ import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 shared = os.environ.get('WEBRUNNER_SHARED', os.path.join(here, '..', '..', '..', '..', '..', 'shared'))
-cases = os.path.join(shared, 'corpus', 'jinja2', 'cases')
+cases = os.environ.get('MUTATE_FROM', os.path.join(shared, 'corpus', 'jinja2', 'cases'))
 render = os.path.join(shared, 'corpus', 'jinja2', 'render.py')
 
 VALUES = ['', 'x', '1', '0', 'a b', 'true', 'false', 0, 1, 3, -1, 2.5, True, False, None, [], ['a', 'b'],
           [1, 2], {}, {'k': 'v'}, {'__set__': ['10.0.0.1']}, {'__tuple__': ['a', 1]}, 'x\ny', "it's",
-          'é%s$', '2001:db8::1', '10.0.0.1', 'http://[::1]:80/p?q=1']
+          'é%s$', '2001:db8::1', '10.0.0.1', 'http://[::1]:80/p?q=1', 10**20, 1e17, -0.0, '{}',
+          '${a:b}', ' x ', [{'k': 'v', 'n': 1}], {'a': {'b': ['c']}}, {'__set__': [3, 1, 2]},
+          '{"a": 1}', '[1, 2]', 'None', '8080', '/srv/a b']
 
 
 def slots(v, out):
