@@ -17,7 +17,7 @@ import { MergeView } from "@codemirror/merge";
 import { tags as t } from "@lezer/highlight";
 
 import { api, q, APIError } from "./api.js";
-import { h, openDialog, confirmDialog, promptDialog, toast, copyButton, store } from "./ui.js";
+import { h, openDialog, confirmDialog, promptDialog, toast, copyButton, store, setChildren } from "./ui.js";
 import { languageFor, languageName } from "./lang.js";
 import { intelExtensions, diagnosticsCount } from "./intel.js";
 
@@ -1160,19 +1160,7 @@ class Tree {
     for (const r of this.roots) add(r, r, "dir", 1);
     this.rows = used;
     const focused = this.el.contains(document.activeElement) ? document.activeElement : null;
-    let cur = this.el.firstChild;
-    for (const el of rows) {
-      if (cur === el) {
-        cur = cur.nextSibling;
-        continue;
-      }
-      this.el.insertBefore(el, cur);
-    }
-    while (cur) {
-      const next = cur.nextSibling;
-      cur.remove();
-      cur = next;
-    }
+    setChildren(this.el, rows);
     if (!this.el.querySelector('[tabindex="0"]') && rows[0]) rows[0].tabIndex = 0;
     if (focused && document.activeElement !== focused) {
       // The focused row moved or went away: keep the focus in the tree.

@@ -2,7 +2,7 @@
 // type, state, processes and promises of slappart0 (GET /api/instance).
 
 import { api } from "./api.js";
-import { h, toast, copyButton, confirmDialog, formatTime, formatDuration } from "./ui.js";
+import { h, toast, copyButton, confirmDialog, formatTime, formatDuration, setChildren } from "./ui.js";
 
 function isURL(v) {
   return /^(https?|wss?|ftp):\/\/\S+$/.test(v) || /^\[[0-9a-f:]+\]:\d+$/i.test(v);
@@ -65,19 +65,7 @@ export class Services {
     card("processes", [d.processes || [], Math.floor(Date.now() / 60000)], () => this.renderProcesses(d));
     card("promises", d.promises || [], () => this.renderPromises(d));
     this.cards = cards;
-    let cur = this.el.firstChild;
-    for (const el of sections) {
-      if (cur === el) {
-        cur = cur.nextSibling;
-        continue;
-      }
-      this.el.insertBefore(el, cur);
-    }
-    while (cur) {
-      const next = cur.nextSibling;
-      cur.remove();
-      cur = next;
-    }
+    setChildren(this.el, sections);
   }
 
   renderSummary(d) {

@@ -33,6 +33,25 @@ function append(el, children) {
   }
 }
 
+// setChildren makes els the children of parent, in order, moving and
+// removing nodes without detaching those already in place (so focus and
+// pending clicks on them survive a re-render).
+export function setChildren(parent, els) {
+  let cur = parent.firstChild;
+  for (const el of els) {
+    if (cur === el) {
+      cur = cur.nextSibling;
+      continue;
+    }
+    parent.insertBefore(el, cur);
+  }
+  while (cur) {
+    const next = cur.nextSibling;
+    cur.remove();
+    cur = next;
+  }
+}
+
 // openDialog shows a modal dialog and resolves with the value of the button
 // pressed (or null when dismissed with Escape).
 export function openDialog({ title, body, buttons, className, initialFocus }) {
