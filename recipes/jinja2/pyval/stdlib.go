@@ -13,6 +13,13 @@ var itertoolsModule = &Module{N: "itertools", Attrs: map[string]Value{
 			return nil, err
 		}
 		cur, step := Arg(args, kw, 0, "start", 0), Arg(args, kw, 1, "step", 1)
+		// bool arguments count as ints: count(True) gives 1, 2...
+		if b, ok := cur.(bool); ok {
+			cur, _ = ToPyInt(b, -1)
+		}
+		if b, ok := step.(bool); ok {
+			step, _ = ToPyInt(b, -1)
+		}
 		for _, v := range []Value{cur, step} {
 			if _, ok := v.(*Undefined); ok {
 				// Undefined has __int__: count accepts it, and its

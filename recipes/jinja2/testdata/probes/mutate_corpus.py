@@ -74,8 +74,26 @@ def main(argv):
             with open(os.path.join(d, 'case.json'), 'w') as f:
                 json.dump(c, f, indent=1)
             written.append(d)
-    subprocess.run([sys.executable, render, '--write'] + written, check=True, stdout=subprocess.DEVNULL)
-    print('%d cases written under %s' % (len(written), out_dir))
+    # Some values make Python render without end (range(10**20)...): such
+    # cases are dropped.
+    kept = 0
+    for i in range(0, len(written), 100):
+        chunk = written[i:i + 100]
+        try:
+            subprocess.run([sys.executable, render, '--write'] + chunk, check=True,
+                           stdout=subprocess.DEVNULL, timeout=120)
+            kept += len(chunk)
+            continue
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            pass
+        for d in chunk:
+            try:
+                subprocess.run([sys.executable, render, '--write', d], check=True,
+                               stdout=subprocess.DEVNULL, timeout=10)
+                kept += 1
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                shutil.rmtree(d)
+    print('%d cases written under %s' % (kept, out_dir))
 
 
 if __name__ == '__main__':
