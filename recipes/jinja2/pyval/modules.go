@@ -778,17 +778,27 @@ func Quote(s, safe string) string {
 	return b.String()
 }
 
+// urlArg is the URL argument of urlparse and urlsplit as Python's
+// _coerce_args takes it: a str, any false value as "", else an error (a
+// strict undefined raises itself).
+func urlArg(v Value) (string, error) {
+	if s, ok := unmark(v).(string); ok {
+		return s, nil
+	}
+	if t, err := Truth(v); err == nil && !t {
+		return "", nil // Python parses any false value as empty
+	}
+	if u, ok := v.(*Undefined); ok && u.Strict {
+		return "", u.Err()
+	}
+	return "", Errorf("AttributeError", "'%s' object has no attribute 'decode'", TypeName(v))
+}
+
 var urlparseModule = &Module{N: "urllib.parse", Attrs: map[string]Value{
 	"urlparse": method("urlparse", 1, 2, func(args []Value, _ []KV) (Value, error) {
-		s, ok := unmark(args[0]).(string)
-		if t, err := Truth(args[0]); !ok && err == nil && !t {
-			s, ok = "", true // Python parses any false value as empty
-		}
-		if !ok {
-			if u, ok := args[0].(*Undefined); ok && u.Strict {
-				return nil, u.Err()
-			}
-			return nil, Errorf("AttributeError", "'%s' object has no attribute 'decode'", TypeName(args[0]))
+		s, err := urlArg(args[0])
+		if err != nil {
+			return nil, err
 		}
 		return urlsplit(s, true), nil
 	}, "scheme", "allow_fragments"),
@@ -802,15 +812,9 @@ var urlparseModule = &Module{N: "urllib.parse", Attrs: map[string]Value{
 				return nil, Errorf("TypeError", "unhashable type: 'set'")
 			}
 		}
-		s, ok := unmark(args[0]).(string)
-		if t, err := Truth(args[0]); !ok && err == nil && !t {
-			s, ok = "", true // Python parses any false value as empty
-		}
-		if !ok {
-			if u, ok := args[0].(*Undefined); ok && u.Strict {
-				return nil, u.Err()
-			}
-			return nil, Errorf("AttributeError", "'%s' object has no attribute 'decode'", TypeName(args[0]))
+		s, err := urlArg(args[0])
+		if err != nil {
+			return nil, err
 		}
 		return urlsplit(s, false), nil
 	}, "scheme", "allow_fragments"),
