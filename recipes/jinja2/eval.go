@@ -208,6 +208,23 @@ func (x *exec) body(sc *scope, body []stmt, w *strings.Builder) error {
 	return nil
 }
 
+// filteredBody renders body in a scope of its own and passes the text
+// through filters: {% set x | f %}…{% endset %} and {% filter f %}.
+func (x *exec) filteredBody(sc *scope, body []stmt, filters []*filterExpr) (pyval.Value, error) {
+	var b strings.Builder
+	if err := x.body(newScope(sc), body, &b); err != nil {
+		return nil, err
+	}
+	var v pyval.Value = b.String()
+	for _, f := range filters {
+		var err error
+		if v, err = x.filter(sc, f, v); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
 func (x *exec) stmt(sc *scope, s stmt, w *strings.Builder) error {
 	switch s := s.(type) {
 	case *textStmt:
@@ -254,16 +271,9 @@ func (x *exec) stmt(sc *scope, s stmt, w *strings.Builder) error {
 		}
 		return x.assign(sc, s.target, v)
 	case *setBlockStmt:
-		var b strings.Builder
-		if err := x.body(newScope(sc), s.body, &b); err != nil {
+		v, err := x.filteredBody(sc, s.body, s.filters)
+		if err != nil {
 			return err
-		}
-		var v pyval.Value = b.String()
-		for _, f := range s.filters {
-			var err error
-			if v, err = x.filter(sc, f, v); err != nil {
-				return err
-			}
 		}
 		return x.assign(sc, s.target, v)
 	case *macroStmt:
@@ -280,16 +290,9 @@ func (x *exec) stmt(sc *scope, s stmt, w *strings.Builder) error {
 		}
 		w.WriteString(str)
 	case *filterBlockStmt:
-		var b strings.Builder
-		if err := x.body(newScope(sc), s.body, &b); err != nil {
+		v, err := x.filteredBody(sc, s.body, s.filters)
+		if err != nil {
 			return err
-		}
-		var v pyval.Value = b.String()
-		for _, f := range s.filters {
-			var err error
-			if v, err = x.filter(sc, f, v); err != nil {
-				return err
-			}
 		}
 		str, err := pyval.Str(v)
 		if err != nil {
